@@ -1,0 +1,3 @@
+from tosmonitor.cli import cli
+
+cli()
