@@ -1,0 +1,90 @@
+"""Engine and session handling; the only place that opens database connections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+HEAD_TABLE = "alembic_version"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, NoSuchModuleError) as error:
+        raise StoreError(f"bad database URL {url!r}: {error}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine) -> str:
+    """Create or upgrade the schema to the newest migration; return the revision."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as error:
+        raise StoreError(f"cannot open database {engine.url!r}: {error.orig}") from None
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
+def ensure_current(engine: Engine) -> None:
+    """Fail with a clear message when the schema is missing or older than this code."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table(HEAD_TABLE):
+                raise StoreError(f"database {engine.url!r} is not initialised: run `tosmonitor init`")
+            current = MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        raise StoreError(f"cannot open database {engine.url!r}: {error.orig}") from None
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    if current != head:
+        raise StoreError(f"database schema is at {current}, code expects {head}: run `tosmonitor init` to upgrade")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with session_factory(engine)() as session, session.begin():
+        yield session
