@@ -1,0 +1,1 @@
+"""Scrapy spiders of tosmonitor (one generic spider driven by declarations)."""

@@ -1,0 +1,120 @@
+"""What a fetch produced: items handed from the spider to the pipeline, and failure classification.
+
+The spider stays thin: it turns Scrapy responses and errors into :class:`FetchResult` items with
+these helpers, and :mod:`tosmonitor.recording` decides what they mean for the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+FAILURE_KINDS = {
+    "http_error": "the server answered with an HTTP error status",
+    "timeout": "no complete answer within the download timeout",
+    "dns": "the host name could not be resolved",
+    "tls": "the TLS (HTTPS) handshake or certificate check failed",
+    "connection": "the connection was refused, reset or dropped mid-answer",
+    "redirect_loop": "too many redirects",
+    "blocked": "a bot wall or captcha page came back instead of the terms",
+    "consent_wall": "a cookie-consent page came back instead of the terms",
+    "empty": "the page or the extracted text is empty",
+    "selector_missing": "the declaration's selector matched nothing on the page",
+    "too_short": "the extracted text shrank to under half of the last version",
+    "unsupported_media": "the page is neither HTML, PDF nor plain text",
+    "extract_error": "the extraction failed",
+}
+
+
+class FetchError(Exception):
+    """A fetch failed with a named kind (one of :data:`FAILURE_KINDS`)."""
+
+    def __init__(self, kind: str, message: str, http_status: int | None = None, url: str = "") -> None:
+        assert kind in FAILURE_KINDS, kind
+        self.kind, self.message, self.http_status, self.url = kind, message, http_status, url
+        super().__init__(f"{kind}: {message}")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class FetchedPage:
+    """One HTTP response body, as fetched."""
+
+    url: str
+    status: int
+    media_type: str
+    body: bytes
+    fetched_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class FetchResult:
+    """All pages of one document, or the failure that stopped the fetch."""
+
+    service_id: str
+    doc_type: str
+    started_at: datetime
+    pages: list[FetchedPage] = field(default_factory=list)
+    failure: FetchError | None = None
+
+
+def media_type_of(content_type: str | bytes | None, body: bytes) -> str:
+    """The media type from a Content-Type header, sniffing PDFs whose server says otherwise."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    media = (content_type or "").split(";")[0].strip().lower()
+    if body.lstrip()[:5] == b"%PDF-":
+        return "application/pdf"
+    return media or "text/html"
+
+
+def failure_from_http_status(status: int, url: str) -> FetchError:
+    return FetchError("http_error", f"HTTP {status} from {url}", http_status=status, url=url)
+
+
+_EXCEPTION_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("DNSLookupError", "gaierror"), "dns"),
+    (("TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DeferredTimeoutError"), "timeout"),
+    (("SSLError", "TLSError", "VerificationError", "CertificateError", "Error"), "tls"),
+    (
+        (
+            "ConnectionRefusedError",
+            "ConnectionLost",
+            "ConnectionDone",
+            "ResponseFailed",
+            "ResponseNeverReceived",
+            "ConnectError",
+            "PartialDownloadError",
+            "_DataLoss",
+        ),
+        "connection",
+    ),
+)
+
+
+def failure_from_exception(error: BaseException, url: str) -> FetchError:
+    """Name the failure kind of a download exception (Twisted, Scrapy or OpenSSL)."""
+    names = {cls.__name__ for cls in type(error).__mro__}
+    module = type(error).__module__
+    text = _describe(error)
+    if "OpenSSL" in module or "SSL" in module or "tls" in text.lower() or "ssl" in text.lower():
+        return FetchError("tls", f"TLS failure fetching {url}: {text}", url=url)
+    for class_names, kind in _EXCEPTION_KINDS:
+        if kind == "tls":
+            continue
+        if names & set(class_names):
+            return FetchError(kind, f"{kind} fetching {url}: {text}", url=url)
+    if "redirect" in text.lower():
+        return FetchError("redirect_loop", f"too many redirects fetching {url}", url=url)
+    return FetchError("connection", f"fetching {url} failed: {type(error).__name__}: {text}", url=url)
+
+
+def _describe(error: BaseException) -> str:
+    reasons: Any = getattr(error, "reasons", None)
+    if reasons:
+        return "; ".join(_describe(getattr(r, "value", r)) for r in reasons)
+    return str(error) or type(error).__name__

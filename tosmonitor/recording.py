@@ -1,0 +1,244 @@
+"""Record one fetch: snapshot -> version -> change, and the check, in one transaction.
+
+This is what the Scrapy pipeline calls for every item; it needs no crawl to be tested.
+A failure of any kind becomes a failed check and never a version or a "terms removed" change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from tosmonitor.changes import build_clause_changes, summarise
+from tosmonitor.declarations import ServiceDeclaration
+from tosmonitor.extract import ExtractError, extract_document
+from tosmonitor.fetching import FetchError, FetchResult, failure_from_http_status, utcnow
+from tosmonitor.interstitials import detect as detect_interstitial
+from tosmonitor.store import repository
+from tosmonitor.store.models import Change, ChangeClause, Check, Document, Snapshot, Version
+
+SHRINK_LIMIT = 0.5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one recorded fetch amounted to."""
+
+    service_id: str
+    doc_type: str
+    outcome: str
+    failure_kind: str | None = None
+    message: str | None = None
+    version: int | None = None
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def record_fetch(session: Session, declaration: ServiceDeclaration, result: FetchResult) -> Outcome:
+    """Store what one fetch produced; the caller commits (one transaction per document)."""
+    document = repository.find_document(session, result.service_id, result.doc_type)
+    if document is None:
+        raise LookupError(f"document {result.service_id}/{result.doc_type} is not in the database: run `tosmonitor init`")
+    try:
+        text = _extract(declaration, result)
+    except FetchError as failure:
+        return _record_failure(session, document, result, failure)
+    snapshot_ids = [_store_snapshot(session, document, page) for page in result.pages]
+    return record_text(session, document, result, text, snapshot_ids)
+
+
+def record_text(
+    session: Session, document: Document, result: FetchResult, text: str, snapshot_ids: list[int]
+) -> Outcome:
+    """Compare extracted text with the latest version and record a new version, or not."""
+    text_hash = sha256(text.encode())
+    latest = repository.latest_version(session, document.id)
+    url = result.pages[0].url if result.pages else document.url
+    if latest is not None and latest.text_hash == text_hash:
+        return _add_check(session, document, result, "unchanged", url=url, version=latest)
+    earlier = repository.version_by_hash(session, document.id, text_hash)
+    if earlier is not None:
+        message = f"the page shows version {earlier.number} again, not version {latest.number if latest else '?'}"
+        return _add_check(session, document, result, "unchanged", url=url, version=earlier, message=message, flapping=True)
+    if latest is not None and len(text) < SHRINK_LIMIT * len(latest.text):
+        failure = FetchError(
+            "too_short",
+            f"extracted text is {len(text)} characters, under half of version {latest.number} "
+            f"({len(latest.text)}): a truncated or interstitial page is not recorded as a version",
+            url=url,
+        )
+        return _record_failure(session, document, result, failure)
+    version = add_version(session, document, text, result.pages[-1].fetched_at if result.pages else result.started_at,
+                          snapshot_ids=snapshot_ids, source="crawl")
+    return _add_check(session, document, result, "new_version", url=url, version=version)
+
+
+def add_version(
+    session: Session,
+    document: Document,
+    text: str,
+    fetched_at,  # type: ignore[no-untyped-def]
+    *,
+    snapshot_ids: list[int],
+    source: str,
+    technical: bool | None = None,
+) -> Version:
+    """Append a version and, when there is a previous one, the change into it."""
+    latest = repository.latest_version(session, document.id)
+    if technical is None:
+        technical = latest is not None and latest.declaration_hash not in ("", document.declaration_hash)
+    version = Version(
+        document_id=document.id,
+        number=(latest.number + 1) if latest else 1,
+        fetched_at=fetched_at,
+        text=text,
+        text_hash=sha256(text.encode()),
+        snapshot_ids=snapshot_ids,
+        source=source,
+        technical=technical,
+        declaration_hash=document.declaration_hash,
+    )
+    session.add(version)
+    session.flush()
+    if latest is not None:
+        _add_change(session, document, latest, version, technical=technical)
+    return version
+
+
+def _add_change(session: Session, document: Document, old: Version, new: Version, *, technical: bool) -> Change:
+    clause_changes = build_clause_changes(old.text, new.text)
+    summary = summarise(clause_changes)
+    change = Change(
+        document_id=document.id,
+        from_version_id=old.id,
+        to_version_id=new.id,
+        created_at=new.fetched_at,
+        technical=technical,
+        **summary,
+    )
+    change.clauses = [
+        ChangeClause(
+            position=position,
+            kind=clause.kind,
+            old_text=clause.old,
+            new_text=clause.new,
+            old_index=clause.old_index,
+            new_index=clause.new_index,
+            heading=clause.heading,
+            diff=[list(op) for op in clause.diff],
+            topics=list(clause.topics),
+            severity=clause.severity,
+            matches={topic: [list(m) for m in spans] for topic, spans in clause.matches.items()},
+            statements=list(clause.statements),
+        )
+        for position, clause in enumerate(clause_changes)
+    ]
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _extract(declaration: ServiceDeclaration, result: FetchResult) -> str:
+    if result.failure is not None:
+        raise result.failure
+    if not result.pages:
+        raise FetchError("empty", "no page was fetched")
+    document = declaration.document_at(result.doc_type, result.started_at)
+    pages = []
+    for page, source in zip(result.pages, document.sources, strict=False):
+        html_like = page.media_type in ("text/html", "application/xhtml+xml") or page.media_type.endswith("+xml")
+        if html_like:
+            interstitial = detect_interstitial(page.body.decode("utf-8", "replace"), page.url)
+            if interstitial is not None:
+                kind, message = interstitial
+                raise FetchError(kind, message, http_status=page.status, url=page.url)
+        if page.status >= 400:
+            raise failure_from_http_status(page.status, page.url)
+        if not page.body.strip():
+            raise FetchError("empty", f"empty response body from {page.url}", http_status=page.status, url=page.url)
+        pages.append((page.body, page.media_type, page.url, source))
+    try:
+        return extract_document(pages)
+    except ExtractError as error:
+        kind = error.kind if error.kind in ("selector_missing", "empty", "blocked", "consent_wall",
+                                            "unsupported_media") else "extract_error"
+        raise FetchError(kind, error.message, url=result.pages[0].url) from None
+
+
+def _store_snapshot(session: Session, document: Document, page) -> int:  # type: ignore[no-untyped-def]
+    content_hash = sha256(page.body)
+    existing = repository.snapshot_by_hash(session, document.id, content_hash)
+    if existing is not None:
+        return existing.id
+    snapshot = Snapshot(
+        document_id=document.id,
+        fetched_at=page.fetched_at,
+        url=page.url,
+        content_hash=content_hash,
+        media_type=page.media_type,
+        size=len(page.body),
+        content=zlib.compress(page.body, 6),
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot.id
+
+
+def _record_failure(session: Session, document: Document, result: FetchResult, failure: FetchError) -> Outcome:
+    return _add_check(
+        session,
+        document,
+        result,
+        "failed",
+        url=failure.url or document.url,
+        failure_kind=failure.kind,
+        message=failure.message,
+        http_status=failure.http_status,
+    )
+
+
+def _add_check(
+    session: Session,
+    document: Document,
+    result: FetchResult,
+    outcome: str,
+    *,
+    url: str,
+    version: Version | None = None,
+    failure_kind: str | None = None,
+    message: str | None = None,
+    http_status: int | None = None,
+    flapping: bool = False,
+) -> Outcome:
+    status = http_status if http_status is not None else (result.pages[-1].status if result.pages else None)
+    session.add(
+        Check(
+            document_id=document.id,
+            started_at=result.started_at,
+            finished_at=utcnow(),
+            outcome=outcome,
+            failure_kind=failure_kind,
+            http_status=status,
+            message=message,
+            url=url,
+            version_id=version.id if version else None,
+            flapping=flapping,
+        )
+    )
+    return Outcome(
+        result.service_id,
+        result.doc_type,
+        outcome,
+        failure_kind,
+        message,
+        version.number if version is not None else None,
+    )
+
+
+def load_snapshot_bytes(snapshot: Snapshot) -> bytes:
+    return zlib.decompress(snapshot.content)

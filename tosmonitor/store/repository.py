@@ -1,0 +1,120 @@
+"""Repository functions: the queries and writes the rest of tosmonitor needs, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tosmonitor.channels import ChannelEntry
+from tosmonitor.declarations import ServiceDeclaration
+from tosmonitor.store.models import Change, Channel, Check, Document, Service, Snapshot, Version
+
+
+def sync_declarations(session: Session, services: Iterable[ServiceDeclaration]) -> None:
+    """Upsert services and documents from the declarations; undeclared documents are kept, marked."""
+    declared_ids: set[int] = set()
+    for declaration in services:
+        service = session.get(Service, declaration.id)
+        if service is None:
+            service = Service(id=declaration.id, name=declaration.name)
+            session.add(service)
+        service.name = declaration.name
+        service.declaration_file = declaration.file
+        for doc_type, document_declaration in declaration.documents.items():
+            document = find_document(session, declaration.id, doc_type)
+            if document is None:
+                document = Document(service_id=declaration.id, type=doc_type)
+                session.add(document)
+            document.url = document_declaration.url
+            document.declaration_hash = document_declaration.declaration_hash
+            document.declared = True
+            session.flush()
+            declared_ids.add(document.id)
+    for document in session.scalars(select(Document)):
+        if document.id not in declared_ids:
+            document.declared = False
+
+
+def sync_channels(session: Session, entries: Sequence[ChannelEntry]) -> None:
+    """Replace the channel rows with the entries of ``channels.toml``."""
+    for channel in session.scalars(select(Channel)):
+        session.delete(channel)
+    session.flush()
+    for entry in entries:
+        session.add(
+            Channel(
+                service_id=entry.service,
+                state=entry.state,
+                account=entry.account,
+                url=entry.url,
+                owner=entry.owner,
+                owner_email=entry.owner_email,
+                admins=list(entry.admins),
+            )
+        )
+
+
+def find_document(session: Session, service_id: str, doc_type: str) -> Document | None:
+    return session.scalar(select(Document).where(Document.service_id == service_id, Document.type == doc_type))
+
+
+def list_services(session: Session) -> list[Service]:
+    return list(session.scalars(select(Service).order_by(Service.id)))
+
+
+def channel_of(session: Session, service_id: str) -> Channel | None:
+    return session.scalar(select(Channel).where(Channel.service_id == service_id).order_by(Channel.id))
+
+
+def latest_version(session: Session, document_id: int) -> Version | None:
+    return session.scalar(
+        select(Version).where(Version.document_id == document_id).order_by(Version.number.desc()).limit(1)
+    )
+
+
+def version_by_hash(session: Session, document_id: int, text_hash: str) -> Version | None:
+    return session.scalar(select(Version).where(Version.document_id == document_id, Version.text_hash == text_hash))
+
+
+def version_by_number(session: Session, document_id: int, number: int) -> Version | None:
+    return session.scalar(select(Version).where(Version.document_id == document_id, Version.number == number))
+
+
+def versions_of(session: Session, document_id: int) -> list[Version]:
+    return list(session.scalars(select(Version).where(Version.document_id == document_id).order_by(Version.number)))
+
+
+def version_count(session: Session, document_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Version).where(Version.document_id == document_id)) or 0
+
+
+def change_into(session: Session, version_id: int) -> Change | None:
+    return session.scalar(select(Change).where(Change.to_version_id == version_id))
+
+
+def last_check(session: Session, document_id: int) -> Check | None:
+    return session.scalar(
+        select(Check).where(Check.document_id == document_id).order_by(Check.started_at.desc(), Check.id.desc()).limit(1)
+    )
+
+
+def snapshot_by_hash(session: Session, document_id: int, content_hash: str) -> Snapshot | None:
+    return session.scalar(
+        select(Snapshot).where(Snapshot.document_id == document_id, Snapshot.content_hash == content_hash)
+    )
+
+
+def failing_since(session: Session, document_id: int) -> datetime | None:
+    """Start of the current run of failed checks of a document, or None when its last check succeeded."""
+    checks = session.scalars(
+        select(Check).where(Check.document_id == document_id).order_by(Check.started_at.desc(), Check.id.desc())
+    )
+    since = None
+    for check in checks:
+        if check.outcome != "failed":
+            break
+        since = check.started_at
+    return since
