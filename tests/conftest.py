@@ -1,13 +1,14 @@
 """Shared fixtures: a database per test on SQLite and PostgreSQL, a replay server, a CLI runner.
 
-PostgreSQL tests run when ``TOSMONITOR_TEST_POSTGRES_URL`` names a server (CI sets it to the local
-server, ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); with ``TOSMONITOR_REQUIRE_POSTGRES=1``
+PostgreSQL tests run on ``TOSMONITOR_TEST_POSTGRES_URL``, else on the local server at 127.0.0.1:5432
+when it answers (trust auth, user postgres); with ``TOSMONITOR_REQUIRE_POSTGRES=1``
 a missing server fails the run instead of skipping.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -23,8 +24,23 @@ from tosmonitor.replay import RecordedDocument, ReplayServer, recorded_documents
 from tosmonitor.store import make_engine, upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
-POSTGRES_URL = os.environ.get("TOSMONITOR_TEST_POSTGRES_URL", "")
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REQUIRE_POSTGRES = os.environ.get("TOSMONITOR_REQUIRE_POSTGRES") == "1"
+
+
+def _find_postgres() -> str:
+    """The configured server, else the local one when it answers, else '' (PostgreSQL tests skip)."""
+    configured = os.environ.get("TOSMONITOR_TEST_POSTGRES_URL", "")
+    if configured:
+        return configured
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return DEFAULT_POSTGRES_URL
+    except OSError:
+        return ""
+
+
+POSTGRES_URL = _find_postgres()
 
 
 def _postgres_admin_url() -> str:
