@@ -9,15 +9,17 @@ Alignment (``align``), in four passes, each bounded so 200+ KB documents stay fa
    clause ids -> ``unchanged``; these are the anchors;
 2. exact matches left over are out of order -> ``moved`` (same text, other place);
 3. inside each gap between anchors, remaining clauses are paired by token-set Jaccard
-   similarity (>= ``SIMILARITY_THRESHOLD``) -> ``modified``; in a large gap only clauses near
-   the gap's diagonal are compared, so the work is at most ``GAP_WINDOW`` pairs per clause;
+   similarity (>= ``SIMILARITY_THRESHOLD``) -> ``modified``; candidates come from a prefix-filter
+   index over rare tokens, never from all pairs, and very common tokens are skipped, so the work
+   per clause is bounded;
 4. leftovers -> ``added`` / ``removed``.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -28,10 +30,8 @@ LONG_BLOCK = 400
 """Blocks longer than this many characters are split into sentences."""
 SIMILARITY_THRESHOLD = 0.5
 """Minimum token-set Jaccard similarity for two clauses to count as one modified clause."""
-FULL_GAP_PAIRS = 40_000
-"""Gaps with at most this many old x new pairs are compared exhaustively."""
-GAP_WINDOW = 40
-"""In larger gaps, each new clause is compared with this many old clauses either side of the diagonal."""
+MAX_POSTING = 64
+"""A token in the prefixes of more old clauses than this (in one gap) finds no candidates."""
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,23 @@ _QUOTE_BLANK = re.compile(r"^ {0,3}>[ \t]*$")
 # A sentence ends with . ! or ? (optionally closed by quotes, brackets or emphasis markers),
 # then whitespace, then something that can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]*_]*\s+(?=[\"'“‘(\[*_#>|]*[A-Z0-9À-ÖØ-Þ])")
-_WORD_BEFORE = re.compile(r"(\S+)$")
-_ABBREVIATIONS = frozenset(
-    """
-    e.g i.e cf vs al approx incl esp fig no nos art arts sec secs para paras pp ch vol ed eds
-    inc ltd llc llp co corp plc gmbh ag bv oy oyj mr mrs ms dr prof st jr sr
-    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.u esim ns mm jne yms vrt
-    """.split()
-)
+# Lower-case, without the final full stop. "etc." is left out: it usually ends a sentence.
+# fmt: off
+_ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "cf", "vs", "al", "approx", "incl", "esp", "fig", "no", "nos", "art", "arts",
+    "sec", "secs", "para", "paras", "pp", "ch", "vol", "ed", "eds", "inc", "ltd", "llc", "llp",
+    "co", "corp", "plc", "gmbh", "ag", "bv", "oy", "oyj", "mr", "mrs", "ms", "dr", "prof", "st",
+    "jr", "sr", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "u.s", "u.k", "e.u", "esim", "ns", "mm", "jne", "yms", "vrt",
+})
+# fmt: on
 
 
 def split_clauses(markdown: str) -> list[Clause]:
-    """Markdown blocks (paragraphs, list items, headings, table rows...), then sentences for long blocks (> ~400 chars)."""
+    """Markdown blocks (paragraphs, list items, headings, table rows...), then sentences for long
+    blocks (> ~400 chars). A heading is a clause too; its ``heading`` is the one before it.
+    Thematic breaks, table rule rows and empty table rows are not clauses.
+    """
     clauses: list[Clause] = []
     heading: str | None = None
     for text, block_heading in _blocks(markdown):
@@ -110,6 +115,9 @@ def _blocks(markdown: str) -> Iterator[tuple[str, str | None]]:
             if line.strip().startswith(fence):
                 fence = None
                 yield from flush()
+            continue
+        if line[:1].isalpha():  # fast path: no block marker starts with a letter
+            para.append(line.rstrip())
             continue
         stripped = line.strip()
         fence_match = _FENCE.match(line)
@@ -147,8 +155,8 @@ def _sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        word = _WORD_BEFORE.search(text, start, match.start() + 1)
-        if word is not None and _is_abbreviation(word.group(1)):
+        words = text[max(start, match.start() - 40) : match.start() + 1].split()
+        if words and _is_abbreviation(words[-1]):
             continue
         piece = text[start : match.end()].strip()
         if piece:
@@ -186,36 +194,50 @@ def align(old: Sequence[Clause], new: Sequence[Clause]) -> list[Alignment]:
     a = [ids.setdefault(_key(c), len(ids)) for c in old]
     b = [ids.setdefault(_key(c), len(ids)) for c in new]
 
-    old_to_new: dict[int, int] = {}
-    kind_of_new: dict[int, str] = {}
-    anchors: list[tuple[int, int, int]] = []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # Exact matches in order (anchors). Clauses whose text is on one side only can never match,
+    # so they are left out of the matcher: it stays fast on heavily rewritten documents.
+    shared = set(a) & set(b)
+    a_pos = [i for i, ident in enumerate(a) if ident in shared]
+    b_pos = [j for j, ident in enumerate(b) if ident in shared]
+    matcher = SequenceMatcher(None, [a[i] for i in a_pos], [b[j] for j in b_pos], autojunk=False)
+    anchors: list[tuple[int, int]] = []
     for i, j, size in matcher.get_matching_blocks():
-        anchors.append((i, j, size))
-        for k in range(size):
-            old_to_new[i + k] = j + k
-            kind_of_new[j + k] = "unchanged"
+        anchors.extend((a_pos[i + k], b_pos[j + k]) for k in range(size))
+    old_to_new = dict(anchors)
+    kind_of_new = dict.fromkeys(old_to_new.values(), "unchanged")
 
     # Exact matches out of order: moved. Pair occurrences of the same text in order.
     free_old: dict[int, deque[int]] = defaultdict(deque)
-    for i, ident in enumerate(a):
+    for i in a_pos:
         if i not in old_to_new:
-            free_old[ident].append(i)
-    for j, ident in enumerate(b):
-        if j not in kind_of_new and free_old.get(ident):
-            i = free_old[ident].popleft()
+            free_old[a[i]].append(i)
+    for j in b_pos:
+        if j not in kind_of_new and free_old[b[j]]:
+            i = free_old[b[j]].popleft()
             old_to_new[i] = j
             kind_of_new[j] = "moved"
 
     # Similarity pairing inside the gaps between anchors.
-    prev_i = prev_j = 0
-    for i, j, size in anchors:
-        gap_old = [x for x in range(prev_i, i) if x not in old_to_new]
-        gap_new = [y for y in range(prev_j, j) if y not in kind_of_new]
-        for x, y in _pair_gap(old, new, gap_old, gap_new):
+    gaps: list[tuple[list[int], list[int]]] = []
+    prev_i = prev_j = -1
+    for i, j in [*anchors, (len(a), len(b))]:
+        if i - prev_i > 1 and j - prev_j > 1:
+            gap_old = [x for x in range(prev_i + 1, i) if x not in old_to_new]
+            gap_new = [y for y in range(prev_j + 1, j) if y not in kind_of_new]
+            if gap_old and gap_new:
+                gaps.append((gap_old, gap_new))
+        prev_i, prev_j = i, j
+    texts: dict[int, str] = {}
+    for gap_old, gap_new in gaps:
+        for x in gap_old:
+            texts.setdefault(a[x], old[x].text)
+        for y in gap_new:
+            texts.setdefault(b[y], new[y].text)
+    index = _SimilarityIndex(texts)
+    for gap_old, gap_new in gaps:
+        for x, y in _pair_gap(gap_old, gap_new, a, b, index):
             old_to_new[x] = y
             kind_of_new[y] = "modified"
-        prev_i, prev_j = i + size, j + size
 
     new_to_old = {j: i for i, j in old_to_new.items()}
     ordered: list[tuple[tuple[int, int, int], Alignment]] = []
@@ -236,43 +258,89 @@ def align(old: Sequence[Clause], new: Sequence[Clause]) -> list[Alignment]:
     return [alignment for _, alignment in ordered]
 
 
+class _SimilarityIndex:
+    """Token sets and prefix-filter prefixes of distinct clause texts, computed once per text.
+
+    Prefix filtering: with all token sets ordered the same way (rarest first), two sets with
+    Jaccard >= t share a token among the first ``|x| - ceil(t*|x|) + 1`` of each.
+    """
+
+    def __init__(self, texts: dict[int, str]) -> None:
+        self.texts = texts
+        self.sets: dict[int, frozenset[str]] = {}
+        self.prefixes: dict[int, list[str]] = {}
+        self.scores: dict[tuple[int, int], float] = {}
+        self.frequency: Counter[str] = Counter()
+        for ident, text in texts.items():
+            tokens = frozenset(_TOKEN.findall(text.lower()))
+            self.sets[ident] = tokens
+            self.frequency.update(tokens)
+
+    def prefix(self, ident: int) -> list[str]:
+        found = self.prefixes.get(ident)
+        if found is None:
+            tokens = self.sets[ident]
+            size = len(tokens) - math.ceil(SIMILARITY_THRESHOLD * len(tokens)) + 1
+            frequency = self.frequency
+            ordered = sorted(tokens, key=lambda token: (frequency[token], token))
+            found = self.prefixes[ident] = ordered[:size]
+        return found
+
+    def score(self, old_id: int, new_id: int) -> float:
+        """Jaccard similarity of two texts' token sets (0.0 when clearly below the threshold)."""
+        found = self.scores.get((old_id, new_id))
+        if found is None:
+            tokens_old, tokens_new = self.sets[old_id], self.sets[new_id]
+            size_old, size_new = len(tokens_old), len(tokens_new)
+            if (
+                size_old < SIMILARITY_THRESHOLD * size_new
+                or size_new < SIMILARITY_THRESHOLD * size_old
+            ):
+                found = 0.0  # Jaccard <= smaller / larger
+            else:
+                common = len(tokens_new & tokens_old)
+                found = common / (size_new + size_old - common)
+            self.scores[old_id, new_id] = found
+        return found
+
+
 def _pair_gap(
-    old: Sequence[Clause], new: Sequence[Clause], gap_old: list[int], gap_new: list[int]
+    gap_old: list[int], gap_new: list[int], a: list[int], b: list[int], index: _SimilarityIndex
 ) -> list[tuple[int, int]]:
-    """Pair clauses of one gap by similarity, best pairs first; bounded work for large gaps."""
-    if not gap_old or not gap_new:
-        return []
-    old_tokens = [frozenset(_TOKEN.findall(old[i].text.lower())) for i in gap_old]
-    new_tokens = [frozenset(_TOKEN.findall(new[j].text.lower())) for j in gap_new]
-    n, m = len(gap_old), len(gap_new)
-    full = n * m <= FULL_GAP_PAIRS
-    candidates: list[tuple[float, int, int]] = []
-    for y, tokens_new in enumerate(new_tokens):
-        if full:
-            lo, hi = 0, n
-        else:
-            centre = y * n // m
-            lo, hi = max(0, centre - GAP_WINDOW), min(n, centre + GAP_WINDOW + 1)
-        size_new = len(tokens_new)
-        for x in range(lo, hi):
-            tokens_old = old_tokens[x]
-            size_old = len(tokens_old)
-            if not size_new or not size_old:
+    """Pair the clauses of one gap by Jaccard similarity, best pairs first.
+
+    Works on distinct texts (``a`` / ``b`` map clause positions to text ids). Candidates come from
+    the prefix-filter index, so no all-pairs comparison is made; a token found in the prefixes of
+    more than ``MAX_POSTING`` old texts of the gap is not used, which bounds the worst case.
+    """
+    old_groups: dict[int, deque[int]] = defaultdict(deque)
+    for x in gap_old:
+        old_groups[a[x]].append(x)
+    new_groups: dict[int, deque[int]] = defaultdict(deque)
+    for y in gap_new:
+        new_groups[b[y]].append(y)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for ident in old_groups:
+        for token in index.prefix(ident):
+            postings[token].append(ident)
+    candidates: list[tuple[float, int, int, int, int]] = []
+    for new_id, new_positions in new_groups.items():
+        seen: set[int] = set()
+        for token in index.prefix(new_id):
+            posting = postings.get(token, ())
+            if len(posting) > MAX_POSTING:
                 continue
-            small, large = sorted((size_new, size_old))
-            if small < SIMILARITY_THRESHOLD * large:
-                continue  # Jaccard <= small / large
-            common = len(tokens_new & tokens_old)
-            score = common / (size_new + size_old - common)
-            if score >= SIMILARITY_THRESHOLD:
-                candidates.append((-score, x, y))
+            for old_id in posting:
+                if old_id not in seen:
+                    seen.add(old_id)
+                    score = index.score(old_id, new_id)
+                    if score >= SIMILARITY_THRESHOLD:
+                        first_old = old_groups[old_id][0]
+                        candidates.append((-score, first_old, new_positions[0], old_id, new_id))
     candidates.sort()
-    used_old: set[int] = set()
-    used_new: set[int] = set()
     pairs: list[tuple[int, int]] = []
-    for _, x, y in candidates:
-        if x not in used_old and y not in used_new:
-            used_old.add(x)
-            used_new.add(y)
-            pairs.append((gap_old[x], gap_new[y]))
+    for _, _, _, old_id, new_id in candidates:
+        olds, news = old_groups[old_id], new_groups[new_id]
+        while olds and news:
+            pairs.append((olds.popleft(), news.popleft()))
     return pairs
