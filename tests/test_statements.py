@@ -1,0 +1,101 @@
+"""Plain statements on real clause pairs (Open Terms Archive versions, ODC-By 1.0)."""
+
+from __future__ import annotations
+
+from tosmonitor.statements import Statement, licence_attributes, plain_statements
+
+# YouTube Terms of Service, OpenTermsArchive/contrib-versions, "YouTube/Terms of Service.md":
+# version 2019-06-08T05-55-08Z (commit e49e49f4b2df765c9c0db47dd8e16bbb3042c0f7) and
+# version 2020-11-09T17-32-14Z (commit 399af26a324561b17fc62ed8371bcadf4352232b). ODC-By 1.0.
+YT_OLD = (
+    "These Terms of Service shall be governed by the internal substantive laws of the State of "
+    "California, without respect to its conflict of laws principles. Any claim or dispute between you "  # noqa: E501
+    "and YouTube that arises in whole or in part from the Service shall be decided exclusively by a "  # noqa: E501
+    "court of competent jurisdiction located in Santa Clara County, California."
+)
+YT_NEW = (
+    "This Agreement, and your relationship with YouTube under this Agreement, will be governed by "
+    "English Law, and legal disputes may be brought in the courts of England and Wales."
+)
+
+
+def test_real_governing_law_change():
+    statements = plain_statements(YT_OLD, YT_NEW, ["governing_law", "jurisdiction"])
+    law = next(s for s in statements if s.topic == "governing_law")
+    assert law.kind == "places_changed"
+    assert law.old == "California, Santa Clara County"
+    assert "England and Wales" in law.new
+    assert law.text_en.startswith("governing law: California")
+    assert law.text_fi.startswith("sovellettava laki: Kalifornia")
+    assert "Englanti ja Wales" in law.text("fi")
+    assert set(law.to_json()) == {"topic", "kind", "old", "new", "text_en", "text_fi"}
+
+
+def test_simple_place_change_en_and_fi():
+    [s] = plain_statements(
+        "These Terms are governed by the laws of Ireland.",
+        "These Terms are governed by the laws of the State of California.",
+        ["governing_law"],
+    )
+    assert s == Statement(
+        "governing_law",
+        "places_changed",
+        "Ireland",
+        "California",
+        "governing law: Ireland → California",
+        "sovellettava laki: Irlanti → Kalifornia",
+    )
+    [s] = plain_statements(
+        "Näihin ehtoihin sovelletaan Irlannin lakia.",
+        "Näihin ehtoihin sovelletaan Kalifornian osavaltion lakeja.",
+        ["governing_law"],
+    )
+    assert s.text_fi == "sovellettava laki: Irlanti → Kalifornia"
+
+
+def test_unchanged_places_say_nothing():
+    assert plain_statements(YT_NEW, YT_NEW, ["governing_law", "jurisdiction"]) == []
+
+
+def test_licence_attributes_real_wording():
+    # Reddit-style grant (ToS;DR / OTA wording) vs a narrower one
+    old = "you grant us a non-exclusive, royalty-free licence to display Your Content"
+    new = (
+        "you grant us a worldwide, royalty-free, perpetual, irrevocable, non-exclusive, transferable, and "  # noqa: E501
+        "sublicensable license that survives the deletion of your account"
+    )
+    texts = [s.text_en for s in plain_statements(old, new, ["content_licence"])]
+    assert "licence to your content: now sublicensable" in texts
+    assert "licence to your content: now worldwide" in texts
+    assert "licence to your content: now survives deletion or account closure" in texts
+    assert "licence to your content: now royalty-free" not in texts
+    assert "transferable" not in licence_attributes("a non-transferable licence")
+
+
+def test_arbitration_and_ai_and_ownership():
+    [s] = plain_statements(
+        None, "Any dispute will be resolved only by binding arbitration.", ["arbitration"]
+    )
+    assert s.kind == "now_arbitration" and s.text_en == "disputes: now binding arbitration"
+    texts = [
+        s.kind
+        for s in plain_statements(
+            "You waive any right to a class action and agree to binding arbitration.",
+            "Disputes are decided by the courts of Ireland.",
+            ["arbitration"],
+        )
+    ]
+    assert texts == ["no_longer_arbitration", "no_longer_class_action_waiver"]
+    [s] = plain_statements(
+        "We use your content to provide the service.",
+        "This license includes the right to use Your Content to train AI and machine learning models.",  # noqa: E501
+        ["ai_training"],
+    )
+    assert s.kind == "now_ai_training"
+    [s] = plain_statements(
+        "You retain ownership of your content.",
+        "All content you upload becomes the property of the company.",
+        ["content_ownership"],
+    )
+    assert (s.old, s.new) == ("user", "provider")
+    assert s.text_fi == "sisältösi omistus: sinä → palveluntarjoaja"

@@ -1,0 +1,369 @@
+"""Small deterministic language identification for clauses of terms documents.
+
+Counts frequent function words per language (plus a few language-specific letters and Finnish
+case endings). No model download, no randomness: the same text always gives the same answer.
+Languages: en, fi, sv, de, it, pl, fr, es, nl. Returns ``"und"`` when no evidence is found.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "the",
+            "and",
+            "of",
+            "to",
+            "you",
+            "your",
+            "we",
+            "our",
+            "or",
+            "in",
+            "is",
+            "any",
+            "this",
+            "be",
+            "with",
+            "for",
+            "that",
+            "are",
+            "by",
+            "not",
+            "will",
+            "may",
+            "shall",
+            "such",
+            "these",
+            "from",
+            "as",
+            "on",
+            "it",
+            "us",
+            "have",
+            "has",
+            "which",
+            "if",
+            "all",
+            "its",
+            "their",
+        ]
+    ),
+    "fi": frozenset(
+        [
+            "ja",
+            "on",
+            "tai",
+            "että",
+            "ei",
+            "se",
+            "joka",
+            "jos",
+            "sinun",
+            "me",
+            "olet",
+            "kanssa",
+            "mukaan",
+            "näitä",
+            "nämä",
+            "näiden",
+            "voimme",
+            "meidän",
+            "sinulla",
+            "sekä",
+            "myös",
+            "kuin",
+            "tämä",
+            "tässä",
+            "niin",
+            "ole",
+            "ovat",
+            "olla",
+            "eikä",
+            "jotka",
+            "kun",
+            "voi",
+            "tulee",
+            "mitään",
+            "kaikki",
+            "tämän",
+            "hän",
+            "käyttäjä",
+            "käyttäjän",
+            "palvelun",
+            "palvelua",
+            "palveluun",
+            "ehtojen",
+            "käyttöehdot",
+            "käyttöehtoja",
+            "emme",
+            "et",
+            "sinä",
+            "meille",
+            "meitä",
+            "jonka",
+            "joita",
+            "mikäli",
+        ]
+    ),
+    "sv": frozenset(
+        [
+            "och",
+            "att",
+            "det",
+            "som",
+            "en",
+            "av",
+            "för",
+            "med",
+            "till",
+            "inte",
+            "på",
+            "är",
+            "om",
+            "vi",
+            "du",
+            "eller",
+            "dina",
+            "din",
+            "oss",
+            "våra",
+            "vår",
+            "detta",
+            "dessa",
+            "har",
+            "kan",
+            "ska",
+            "skall",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "oder",
+            "von",
+            "zu",
+            "sie",
+            "wir",
+            "ist",
+            "nicht",
+            "mit",
+            "für",
+            "den",
+            "dem",
+            "des",
+            "ein",
+            "eine",
+            "einer",
+            "auf",
+            "bei",
+            "ihre",
+            "ihr",
+            "ihnen",
+            "uns",
+            "unsere",
+            "wird",
+            "werden",
+            "sind",
+            "durch",
+            "diese",
+            "dieser",
+            "als",
+            "auch",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "la",
+            "di",
+            "e",
+            "che",
+            "per",
+            "non",
+            "un",
+            "una",
+            "dei",
+            "delle",
+            "del",
+            "della",
+            "con",
+            "sono",
+            "gli",
+            "le",
+            "si",
+            "lo",
+            "al",
+            "alla",
+            "ai",
+            "questi",
+            "queste",
+            "nostro",
+            "nostri",
+            "tuo",
+            "tuoi",
+            "sul",
+            "nel",
+            "nella",
+            "da",
+        ]
+    ),
+    "pl": frozenset(
+        [
+            "i",
+            "w",
+            "z",
+            "na",
+            "do",
+            "nie",
+            "się",
+            "że",
+            "lub",
+            "jest",
+            "oraz",
+            "przez",
+            "dla",
+            "od",
+            "po",
+            "jak",
+            "ze",
+            "są",
+            "to",
+            "być",
+            "może",
+            "które",
+            "który",
+            "której",
+            "nas",
+            "nasze",
+            "twoje",
+            "użytkownik",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "les",
+            "des",
+            "et",
+            "ou",
+            "vous",
+            "nous",
+            "est",
+            "pour",
+            "dans",
+            "une",
+            "sur",
+            "pas",
+            "que",
+            "qui",
+            "vos",
+            "votre",
+            "nos",
+            "notre",
+            "du",
+            "au",
+            "aux",
+            "ces",
+            "cette",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "los",
+            "las",
+            "y",
+            "o",
+            "usted",
+            "nosotros",
+            "es",
+            "para",
+            "en",
+            "una",
+            "por",
+            "que",
+            "su",
+            "sus",
+            "nuestro",
+            "nuestros",
+            "del",
+            "con",
+            "al",
+            "estos",
+            "estas",
+        ]
+    ),
+    "nl": frozenset(
+        [
+            "de",
+            "het",
+            "en",
+            "van",
+            "een",
+            "je",
+            "jij",
+            "u",
+            "wij",
+            "ons",
+            "onze",
+            "uw",
+            "is",
+            "niet",
+            "op",
+            "te",
+            "met",
+            "voor",
+            "dat",
+            "deze",
+            "zijn",
+            "worden",
+            "door",
+            "of",
+        ]
+    ),
+}
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_FI_ENDING = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|ksi|nsa|nsä|mme|tte|aan|ään|ineen)$")
+_PL_CHARS = re.compile(r"[ąęłśźżćń]")
+_DE_CHARS = re.compile(r"[ßü]")
+_SV_CHARS = re.compile(r"å")
+
+LANGUAGES = tuple(_WORDS)
+_WORD_LANGS: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _WORDS.items():
+    for _word in _words:
+        _WORD_LANGS[_word] = (*_WORD_LANGS.get(_word, ()), _lang)
+
+
+def detect(text: str) -> str:
+    """Return the ISO 639-1 code of ``text``'s language, or ``"und"`` when unknown.
+
+    >>> detect("These terms are governed by the laws of Ireland.")
+    'en'
+    >>> detect("Näihin ehtoihin sovelletaan Suomen lakia.")
+    'fi'
+    """
+    lowered = text.lower()
+    tokens = _TOKEN.findall(lowered)
+    scores = dict.fromkeys(_WORDS, 0.0)
+    for token in tokens:
+        for lang in _WORD_LANGS.get(token, ()):
+            scores[lang] += 1.0
+        if len(token) > 4 and _FI_ENDING.search(token):
+            scores["fi"] += 0.5
+    if "ä" in lowered or "ö" in lowered:
+        scores["fi"] += 0.5
+        scores["sv"] += 0.5
+        scores["de"] += 0.5
+    scores["pl"] += 2.0 * len(_PL_CHARS.findall(lowered))
+    scores["de"] += 1.0 * len(_DE_CHARS.findall(lowered))
+    scores["sv"] += 1.0 * len(_SV_CHARS.findall(lowered))
+    best = max(LANGUAGES, key=lambda lang: (scores[lang], -LANGUAGES.index(lang)))
+    return best if scores[best] > 0 else "und"
