@@ -109,3 +109,17 @@ def test_topics_cli():
     assert "governing_law" in plain.output
     assert topics_command.help and "Example" in topics_command.help
     assert classify_command.help and "Example" in classify_command.help
+
+
+def _rule_examples():
+    from tosmonitor.topics import _RULES
+
+    for name, spec in _RULES["topics"].items():
+        for lang, examples in spec["examples"].items():
+            for ex in examples:
+                yield name, lang, ex["text"], ex["match"]
+
+
+@pytest.mark.parametrize(("topic", "lang", "text", "match"), list(_rule_examples()))
+def test_rule_file_examples(topic, lang, text, match):
+    assert (topic in tag(text).topics) == match
