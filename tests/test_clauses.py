@@ -34,6 +34,11 @@ SPLIT_CASES = [
         id="setext-headings",
     ),
     pytest.param(
+        "A long title\nover two lines\n===\nText.",
+        ["A long title over two lines", "Text."],
+        id="setext-heading-over-two-lines",
+    ),
+    pytest.param(
         "* one\n* two\n  continued\n- three\n1. first\n2) second",
         ["* one", "* two\n  continued", "- three", "1. first", "2) second"],
         id="list-items",

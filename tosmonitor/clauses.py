@@ -127,8 +127,8 @@ def _blocks(markdown: str) -> Iterator[tuple[str, str | None]]:
             para.append(line)
         elif not stripped or _QUOTE_BLANK.match(line):
             yield from flush()
-        elif para and _SETEXT.match(line) and not _LIST_ITEM.match(para[0]) and len(para) == 1:
-            title = para[0].strip()
+        elif para and _SETEXT.match(line) and not _LIST_ITEM.match(para[0]):
+            title = " ".join(part.strip() for part in para)
             para.clear()
             yield title, title
         elif _HR.match(line):
@@ -194,25 +194,17 @@ def align(old: Sequence[Clause], new: Sequence[Clause]) -> list[Alignment]:
     a = [ids.setdefault(_key(c), len(ids)) for c in old]
     b = [ids.setdefault(_key(c), len(ids)) for c in new]
 
-    # Exact matches in order (anchors). Clauses whose text is on one side only can never match,
-    # so they are left out of the matcher: it stays fast on heavily rewritten documents.
-    shared = set(a) & set(b)
-    a_pos = [i for i, ident in enumerate(a) if ident in shared]
-    b_pos = [j for j, ident in enumerate(b) if ident in shared]
-    matcher = SequenceMatcher(None, [a[i] for i in a_pos], [b[j] for j in b_pos], autojunk=False)
-    anchors: list[tuple[int, int]] = []
-    for i, j, size in matcher.get_matching_blocks():
-        anchors.extend((a_pos[i + k], b_pos[j + k]) for k in range(size))
+    anchors = _anchors(a, b)
     old_to_new = dict(anchors)
     kind_of_new = dict.fromkeys(old_to_new.values(), "unchanged")
 
     # Exact matches out of order: moved. Pair occurrences of the same text in order.
     free_old: dict[int, deque[int]] = defaultdict(deque)
-    for i in a_pos:
+    for i, ident in enumerate(a):
         if i not in old_to_new:
-            free_old[a[i]].append(i)
-    for j in b_pos:
-        if j not in kind_of_new and free_old[b[j]]:
+            free_old[ident].append(i)
+    for j, ident in enumerate(b):
+        if j not in kind_of_new and free_old.get(ident):
             i = free_old[b[j]].popleft()
             old_to_new[i] = j
             kind_of_new[j] = "moved"
@@ -256,6 +248,46 @@ def align(old: Sequence[Clause], new: Sequence[Clause]) -> list[Alignment]:
             anchor_j = j
     ordered.sort(key=lambda item: item[0])
     return [alignment for _, alignment in ordered]
+
+
+def _anchors(a: list[int], b: list[int]) -> list[tuple[int, int]]:
+    """In-order exact matches (old position, new position) of two sequences of text ids.
+
+    ``SequenceMatcher`` (autojunk off) runs on the texts found on both sides only. Texts repeated
+    very often (a "More information" line in every section) make it slow, so it runs first
+    without them, and then once more inside each gap between those anchors, with them.
+    """
+    shared = set(a) & set(b)
+    counts = Counter(x for x in a if x in shared)
+    counts.update(x for x in b if x in shared)
+    limit = max(16, (len(a) + len(b)) // 100)
+    popular = {x for x, count in counts.items() if count > limit}
+    first = _matching_pairs(a, b, shared - popular, 0, len(a), 0, len(b))
+    if not popular:
+        return first
+    anchors: list[tuple[int, int]] = []
+    prev_i = prev_j = -1
+    for i, j in [*first, (len(a), len(b))]:
+        anchors += _matching_pairs(a, b, shared, prev_i + 1, i, prev_j + 1, j)
+        anchors.append((i, j))
+        prev_i, prev_j = i, j
+    return anchors[:-1]
+
+
+def _matching_pairs(
+    a: list[int], b: list[int], keep: set[int], alo: int, ahi: int, blo: int, bhi: int
+) -> list[tuple[int, int]]:
+    """Exact matches in order between ``a[alo:ahi]`` and ``b[blo:bhi]``, among ``keep`` ids."""
+    a_pos = [i for i in range(alo, ahi) if a[i] in keep]
+    b_pos = [j for j in range(blo, bhi) if b[j] in keep]
+    if not a_pos or not b_pos:
+        return []
+    matcher = SequenceMatcher(None, [a[i] for i in a_pos], [b[j] for j in b_pos], autojunk=False)
+    return [
+        (a_pos[i + k], b_pos[j + k])
+        for i, j, size in matcher.get_matching_blocks()
+        for k in range(size)
+    ]
 
 
 class _SimilarityIndex:
