@@ -18,6 +18,10 @@ from tosmonitor.declarations import DocumentDeclaration
 from tosmonitor.fetching import FetchedPage, FetchResult, failure_from_exception, media_type_of, utcnow
 
 
+# Error pages reach the callback (to be recorded as failed checks); redirects are still followed.
+ERROR_STATUSES = list(range(400, 600))
+
+
 class TermsSpider(scrapy.Spider):
     name = "terms"
 
@@ -31,7 +35,7 @@ class TermsSpider(scrapy.Spider):
 
     def _request(self, document: DocumentDeclaration, result: FetchResult, index: int) -> scrapy.Request:
         source = document.sources[index]
-        meta = {"document": document, "result": result, "index": index, "handle_httpstatus_all": True}
+        meta = {"document": document, "result": result, "index": index, "handle_httpstatus_list": ERROR_STATUSES}
         if source.execute_client_scripts:
             meta["playwright"] = True
         return scrapy.Request(

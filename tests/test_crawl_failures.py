@@ -112,6 +112,13 @@ def test_every_failure_kind_is_a_failed_check_and_never_a_version(fault_setup, e
         assert len(versions) == len(FAULTS) + 1
         assert all(len(v.text) > 200 for v in versions)
 
+    # The same shortened text on the next check is a real shortening: it becomes a version.
+    third = cli("crawl", "shrinks")
+    assert third.returncode == 0, third.stderr
+    assert last_checks(engine)["shrinks"].outcome == "new_version"
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Change)) == 1
+
 
 def test_unknown_service_and_bad_declaration_fail_fast(tmp_path: Path, database_url: str) -> None:
     declarations = write_declarations(tmp_path / "decl", {"good": {"Terms of Service": {"fetch": "http://127.0.0.1/"}}})

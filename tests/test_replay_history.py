@@ -20,9 +20,9 @@ STEPS = 12
 
 
 def words_of_page(markdown_text: str) -> list[str]:
-    """The words a reader sees in the terms part of the page: an oracle independent of our extractor."""
-    soup = BeautifulSoup(render_page(markdown_text, "t", 1), "lxml")
-    return re.findall(r"\w+", soup.select_one("main").get_text(" "))
+    """The words and link targets in the terms part of the page: an oracle independent of our extractor."""
+    main = BeautifulSoup(render_page(markdown_text, "t", 1), "lxml").select_one("main")
+    return re.findall(r"\w+", main.get_text(" ")) + [a.get("href", "") for a in main.find_all("a")]
 
 
 def test_real_history_each_text_change_is_one_version(tmp_path: Path, database_url: str) -> None:

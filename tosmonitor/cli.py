@@ -238,10 +238,10 @@ def app_session(app: App):  # type: ignore[no-untyped-def]
 
 
 def _register_optional_commands() -> None:
-    from tosmonitor.commands.topics import classify, topics
+    from tosmonitor.commands.topics import classify_command, topics_command
 
-    cli.add_command(topics)
-    cli.add_command(classify)
+    cli.add_command(topics_command)
+    cli.add_command(classify_command)
 
 
 _register_optional_commands()

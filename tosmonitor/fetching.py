@@ -6,6 +6,7 @@ these helpers, and :mod:`tosmonitor.recording` decides what they mean for the da
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -77,37 +78,24 @@ def failure_from_http_status(status: int, url: str) -> FetchError:
 
 
 _EXCEPTION_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("DNSLookupError", "gaierror"), "dns"),
-    (("TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DeferredTimeoutError"), "timeout"),
-    (("SSLError", "TLSError", "VerificationError", "CertificateError", "Error"), "tls"),
-    (
-        (
-            "ConnectionRefusedError",
-            "ConnectionLost",
-            "ConnectionDone",
-            "ResponseFailed",
-            "ResponseNeverReceived",
-            "ConnectError",
-            "PartialDownloadError",
-            "_DataLoss",
-        ),
-        "connection",
-    ),
+    (("DNSLookupError", "CannotResolveHostError", "gaierror"), "dns"),
+    (("TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DownloadTimeoutError", "DeferredTimeoutError"),
+     "timeout"),
 )
+_TLS_REASON = re.compile(r"\('SSL routines', '[^']*', '([^']+)'\)")
 
 
 def failure_from_exception(error: BaseException, url: str) -> FetchError:
     """Name the failure kind of a download exception (Twisted, Scrapy or OpenSSL)."""
     names = {cls.__name__ for cls in type(error).__mro__}
-    module = type(error).__module__
     text = _describe(error)
-    if "OpenSSL" in module or "SSL" in module or "tls" in text.lower() or "ssl" in text.lower():
-        return FetchError("tls", f"TLS failure fetching {url}: {text}", url=url)
     for class_names, kind in _EXCEPTION_KINDS:
-        if kind == "tls":
-            continue
         if names & set(class_names):
             return FetchError(kind, f"{kind} fetching {url}: {text}", url=url)
+    tls_reasons = _TLS_REASON.findall(text)
+    if tls_reasons or "OpenSSL" in type(error).__module__ or "SSL" in text:
+        reason = "; ".join(dict.fromkeys(tls_reasons)) or text
+        return FetchError("tls", f"TLS handshake with {url} failed: {reason}", url=url)
     if "redirect" in text.lower():
         return FetchError("redirect_loop", f"too many redirects fetching {url}", url=url)
     return FetchError("connection", f"fetching {url} failed: {type(error).__name__}: {text}", url=url)

@@ -65,14 +65,16 @@ def record_text(
     if earlier is not None:
         message = f"the page shows version {earlier.number} again, not version {latest.number if latest else '?'}"
         return _add_check(session, document, result, "unchanged", url=url, version=earlier, message=message, flapping=True)
-    if latest is not None and len(text) < SHRINK_LIMIT * len(latest.text):
+    if latest is not None and len(text) < SHRINK_LIMIT * len(latest.text) and not _confirmed_shrink(
+        session, document, text_hash
+    ):
         failure = FetchError(
             "too_short",
             f"extracted text is {len(text)} characters, under half of version {latest.number} "
-            f"({len(latest.text)}): a truncated or interstitial page is not recorded as a version",
+            f"({len(latest.text)}): not recorded unless the next check finds the same text",
             url=url,
         )
-        return _record_failure(session, document, result, failure)
+        return _record_failure(session, document, result, failure, text_hash=text_hash)
     version = add_version(session, document, text, result.pages[-1].fetched_at if result.pages else result.started_at,
                           snapshot_ids=snapshot_ids, source="crawl")
     return _add_check(session, document, result, "new_version", url=url, version=version)
@@ -143,6 +145,16 @@ def _add_change(session: Session, document: Document, old: Version, new: Version
     return change
 
 
+def _confirmed_shrink(session: Session, document: Document, text_hash: str) -> bool:
+    """A sharp shrink is accepted when the previous check saw exactly the same shrunken text.
+
+    Truncated and interstitial pages come and go; a really shortened document (an old and an
+    upcoming version on one page becoming one) stays the same on two consecutive checks.
+    """
+    previous = repository.last_check(session, document.id)
+    return previous is not None and previous.failure_kind == "too_short" and previous.text_hash == text_hash
+
+
 def _extract(declaration: ServiceDeclaration, result: FetchResult) -> str:
     if result.failure is not None:
         raise result.failure
@@ -189,7 +201,9 @@ def _store_snapshot(session: Session, document: Document, page) -> int:  # type:
     return snapshot.id
 
 
-def _record_failure(session: Session, document: Document, result: FetchResult, failure: FetchError) -> Outcome:
+def _record_failure(
+    session: Session, document: Document, result: FetchResult, failure: FetchError, text_hash: str | None = None
+) -> Outcome:
     return _add_check(
         session,
         document,
@@ -199,6 +213,7 @@ def _record_failure(session: Session, document: Document, result: FetchResult, f
         failure_kind=failure.kind,
         message=failure.message,
         http_status=failure.http_status,
+        text_hash=text_hash,
     )
 
 
@@ -214,6 +229,7 @@ def _add_check(
     message: str | None = None,
     http_status: int | None = None,
     flapping: bool = False,
+    text_hash: str | None = None,
 ) -> Outcome:
     status = http_status if http_status is not None else (result.pages[-1].status if result.pages else None)
     session.add(
@@ -227,6 +243,7 @@ def _add_check(
             message=message,
             url=url,
             version_id=version.id if version else None,
+            text_hash=text_hash if text_hash is not None else (version.text_hash if version else None),
             flapping=flapping,
         )
     )

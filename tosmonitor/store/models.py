@@ -199,6 +199,7 @@ class Check(Base):
     message: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text, default="")
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"))
+    text_hash: Mapped[str | None] = mapped_column(String(64))
     flapping: Mapped[bool] = mapped_column(Boolean, default=False)
 
     document: Mapped[Document] = relationship()

@@ -149,6 +149,7 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), nullable=True),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=True),
+        sa.Column("text_hash", sa.String(length=64), nullable=True),
         sa.Column("flapping", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"], ["document.id"], name=op.f("fk_check_document_id_document")
