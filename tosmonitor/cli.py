@@ -237,11 +237,17 @@ def app_session(app: App):  # type: ignore[no-untyped-def]
     return session_factory(app.engine)()
 
 
-def _register_optional_commands() -> None:
-    from tosmonitor.commands.topics import classify_command, topics_command
+def _register_command_modules() -> None:
+    """Add the commands of every module in :mod:`tosmonitor.commands` (each lists them in ``COMMANDS``)."""
+    import importlib
+    import pkgutil
 
-    cli.add_command(topics_command)
-    cli.add_command(classify_command)
+    from tosmonitor import commands
+
+    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"tosmonitor.commands.{module_info.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            cli.add_command(command)
 
 
-_register_optional_commands()
+_register_command_modules()

@@ -77,3 +77,6 @@ def classify_command(file, lang: str) -> None:
             )
         result = {"id": row.get("id"), **tag(row["text"], lang).to_json()}
         click.echo(json.dumps(result, ensure_ascii=False))
+
+
+COMMANDS = [topics_command, classify_command]
