@@ -78,7 +78,7 @@ def report(name: str, counts, groups) -> None:
     for group in groups:
         print(f"\n### lang={group}\n")
         print(
-            f"{'topic':26s} {'gold':>5s} {'tp':>5s} {'fp':>5s} {'fn':>5s}  {'prec':>6s} {'rec':>6s} {'f1':>6s}"  # noqa: E501
+            f"{'topic':26s} {'gold':>5s} {'tp':>5s} {'fp':>5s} {'fn':>5s}  {'prec':>6s} {'rec':>6s} {'f1':>6s}"
         )
         for topic in TOPICS:
             tp, fp, fn = counts.get((group, topic), (0, 0, 0))
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 for row, pred in items[: args.limit]:
                     why = pred.matches.get(args.show_errors, [])
                     print(
-                        f"  [{row.get('lang')}] {row['text'][:260]!r} labels={row.get('labels')} why={why[:3]}"  # noqa: E501
+                        f"  [{row.get('lang')}] {row['text'][:260]!r} labels={row.get('labels')} why={why[:3]}"
                     )
     if total_time:
         print(

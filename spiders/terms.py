@@ -17,7 +17,6 @@ from tosmonitor.crawling import planned_documents
 from tosmonitor.declarations import DocumentDeclaration
 from tosmonitor.fetching import FetchedPage, FetchResult, failure_from_exception, media_type_of, utcnow
 
-
 # Error pages reach the callback (to be recorded as failed checks); redirects are still followed.
 ERROR_STATUSES = list(range(400, 600))
 

@@ -111,7 +111,7 @@ class Cli:
     env: dict[str, str]
     cwd: Path
 
-    def __call__(self, *args: str, input: str | None = None, timeout: float = 180) -> CliResult:  # noqa: A002
+    def __call__(self, *args: str, input: str | None = None, timeout: float = 180) -> CliResult:
         done = subprocess.run(
             [sys.executable, "-m", "tosmonitor", *args],
             env=self.env,

@@ -9,8 +9,8 @@ from tosmonitor.statements import Statement, licence_attributes, plain_statement
 # version 2020-11-09T17-32-14Z (commit 399af26a324561b17fc62ed8371bcadf4352232b). ODC-By 1.0.
 YT_OLD = (
     "These Terms of Service shall be governed by the internal substantive laws of the State of "
-    "California, without respect to its conflict of laws principles. Any claim or dispute between you "  # noqa: E501
-    "and YouTube that arises in whole or in part from the Service shall be decided exclusively by a "  # noqa: E501
+    "California, without respect to its conflict of laws principles. Any claim or dispute between you "
+    "and YouTube that arises in whole or in part from the Service shall be decided exclusively by a "
     "court of competent jurisdiction located in Santa Clara County, California."
 )
 YT_NEW = (
@@ -61,7 +61,7 @@ def test_licence_attributes_real_wording():
     # Reddit-style grant (ToS;DR / OTA wording) vs a narrower one
     old = "you grant us a non-exclusive, royalty-free licence to display Your Content"
     new = (
-        "you grant us a worldwide, royalty-free, perpetual, irrevocable, non-exclusive, transferable, and "  # noqa: E501
+        "you grant us a worldwide, royalty-free, perpetual, irrevocable, non-exclusive, transferable, and "
         "sublicensable license that survives the deletion of your account"
     )
     texts = [s.text_en for s in plain_statements(old, new, ["content_licence"])]
@@ -88,7 +88,7 @@ def test_arbitration_and_ai_and_ownership():
     assert texts == ["no_longer_arbitration", "no_longer_class_action_waiver"]
     [s] = plain_statements(
         "We use your content to provide the service.",
-        "This license includes the right to use Your Content to train AI and machine learning models.",  # noqa: E501
+        "This license includes the right to use Your Content to train AI and machine learning models.",
         ["ai_training"],
     )
     assert s.kind == "now_ai_training"

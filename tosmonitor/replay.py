@@ -158,7 +158,7 @@ class ReplayServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 with server._lock:
                     server.hits[path] = server.hits.get(path, 0) + 1
@@ -171,7 +171,7 @@ class ReplayServer:
                         return
                 self.send_error(404)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         return Handler

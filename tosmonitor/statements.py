@@ -51,7 +51,7 @@ _ATTRIBUTES: dict[str, tuple[str, str, re.Pattern[str]]] = {
             "worldwide",
             "worldwide",
             "maailmanlaajuinen",
-            r"\bworld-?wide\b|\bthroughout the world\b|\banywhere in the world\b|\bmaailmanlaajui\w*",  # noqa: E501
+            r"\bworld-?wide\b|\bthroughout the world\b|\banywhere in the world\b|\bmaailmanlaajui\w*",
         ),
         (
             "royalty_free",
@@ -64,7 +64,7 @@ _ATTRIBUTES: dict[str, tuple[str, str, re.Pattern[str]]] = {
             "sublicensable",
             "sublicensable",
             "alilisensoitava",
-            r"(?<!non-)(?<!non )\bsub-?licens(?:able|eable)\b|\bright to sublicense\b|(?<!ei-)\balilisensoi\w*",  # noqa: E501
+            r"(?<!non-)(?<!non )\bsub-?licens(?:able|eable)\b|\bright to sublicense\b|(?<!ei-)\balilisensoi\w*",
         ),
         (
             "transferable",
@@ -78,15 +78,15 @@ _ATTRIBUTES: dict[str, tuple[str, str, re.Pattern[str]]] = {
             "survives_deletion",
             "survives deletion or account closure",
             "voimassa poiston tai tilin sulkemisen jälkeen",
-            r"\bsurviv\w*\b[^.]{0,80}\b(?:delet|remov|clos|terminat)\w*|\b(?:even )?after you (?:delete|remove|close)"  # noqa: E501
+            r"\bsurviv\w*\b[^.]{0,80}\b(?:delet|remov|clos|terminat)\w*|\b(?:even )?after you (?:delete|remove|close)"
             r"|\bcontinue\w*\b[^.]{0,60}\bafter\b[^.]{0,40}\b(?:delet|remov|clos|terminat)\w*"
-            r"|\b(?:poistamisen|poiston|sulkemisen|päättymisen) jälkeen\b|\bvaikka (?:poistaisit|sulkisit)\b",  # noqa: E501
+            r"|\b(?:poistamisen|poiston|sulkemisen|päättymisen) jälkeen\b|\bvaikka (?:poistaisit|sulkisit)\b",
         ),
         (
             "all_services",
             "for all present and future services",
             "kaikissa nykyisissä ja tulevissa palveluissa",
-            r"\b(?:present|existing|current) and future (?:services|products)\b|\bnow known or (?:later|hereafter)"  # noqa: E501
+            r"\b(?:present|existing|current) and future (?:services|products)\b|\bnow known or (?:later|hereafter)"
             r"|\bnykyisi\w* ja tulevi\w*",
         ),
     ]
@@ -94,11 +94,11 @@ _ATTRIBUTES: dict[str, tuple[str, str, re.Pattern[str]]] = {
 
 _ARBITRATION = re.compile(r"\barbitrat\w*|\bvälimie\w*|\bvälitysmenettel\w*", re.IGNORECASE)
 _CLASS_WAIVER = re.compile(
-    r"\bclass[- ]action\w*|\bclass (?:or|and) representative\b|\bclass arbitration\b|\bryhmäkan\w*|\bjoukkokan\w*",  # noqa: E501
+    r"\bclass[- ]action\w*|\bclass (?:or|and) representative\b|\bclass arbitration\b|\bryhmäkan\w*|\bjoukkokan\w*",
     re.IGNORECASE,
 )
 _AI = re.compile(
-    r"\bartificial intelligence\b|\bmachine[- ]learning\b|\bai\b|\b(?:train|training)\b[^.]{0,60}\bmodels?\b"  # noqa: E501
+    r"\bartificial intelligence\b|\bmachine[- ]learning\b|\bai\b|\b(?:train|training)\b[^.]{0,60}\bmodels?\b"
     r"|\btekoäl\w*|\bkoneoppi\w*|\bkielimall\w*",
     re.IGNORECASE,
 )
@@ -108,12 +108,12 @@ _NEGATED_AI = re.compile(
 )
 _USER_OWNS = re.compile(
     r"\byou (?:retain|keep|own|continue to own)\b|\bno claim of ownership\b|\b(?:not|never)\b[^.]{0,20}\bclaim\w*\b[^.]{0,20}\bownership\b"  # noqa: E501
-    r"|\bsäilytät\b|\bomistat\b|\bsäily\w*\b[^.]{0,30}\b(?:sinulla|käyttäjällä)\b|\bemme vaadi\b[^.]{0,30}\bomistus",  # noqa: E501
+    r"|\bsäilytät\b|\bomistat\b|\bsäily\w*\b[^.]{0,30}\b(?:sinulla|käyttäjällä)\b|\bemme vaadi\b[^.]{0,30}\bomistus",
     re.IGNORECASE,
 )
 _PROVIDER_OWNS = re.compile(
     r"\b(?:becomes?|shall be|will be|are|is) (?:the )?(?:sole |exclusive )?property of\b|\bwe own\b"
-    r"|\bassign\w*\b[^.]{0,40}\b(?:right, title|ownership)|\bsiirty\w*\b[^.]{0,40}\bomistuk\w*|\bomaisuutta\b",  # noqa: E501
+    r"|\bassign\w*\b[^.]{0,40}\b(?:right, title|ownership)|\bsiirty\w*\b[^.]{0,40}\bomistuk\w*|\bomaisuutta\b",
     re.IGNORECASE,
 )
 

@@ -1,4 +1,4 @@
-"""Click commands ``topics`` and ``classify``; the integrator registers them on the ``tosmonitor`` group."""  # noqa: E501
+"""Click commands ``topics`` and ``classify``; the integrator registers them on the ``tosmonitor`` group."""
 
 from __future__ import annotations
 
