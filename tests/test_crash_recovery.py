@@ -24,7 +24,10 @@ def count(engine, model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_kill_mid_crawl_then_rerun_completes_without_duplicates(
-    tmp_path: Path, database_url: str, engine, replay_server: ReplayServer  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    database_url: str,
+    engine,
+    replay_server: ReplayServer,  # type: ignore[no-untyped-def]
 ) -> None:
     declarations = tmp_path / "declarations"
     declarations.mkdir()
@@ -56,9 +59,7 @@ def test_kill_mid_crawl_then_rerun_completes_without_duplicates(
     assert count(engine, Version) == len(SERVICES)
     assert count(engine, Change) == 0
     with Session(engine) as session:
-        per_document = session.execute(
-            select(Version.document_id, func.count()).group_by(Version.document_id)
-        ).all()
+        per_document = session.execute(select(Version.document_id, func.count()).group_by(Version.document_id)).all()
         assert all(n == 1 for _, n in per_document)
         assert count(engine, Snapshot) == len(SERVICES)
         outcomes = session.scalars(select(Check.outcome)).all()

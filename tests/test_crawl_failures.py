@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.responders import (
     page,
     redirect_to,
     reset_mid_body,
+    self_signed_server,
     slow,
     terms_page,
 )
@@ -48,14 +50,13 @@ FAULTS = {
     "botwall": (page(CLOUDFLARE_WALL, status=403), "blocked"),
     "consent": (page(CONSENT_WALL), "consent_wall"),
     "empty": (page(b""), "empty"),
-    "noselector": (page("<html><body><div id='other'>Terms moved elsewhere</div></body></html>"),
-                   "selector_missing"),
+    "noselector": (page("<html><body><div id='other'>Terms moved elsewhere</div></body></html>"), "selector_missing"),
     "loop": (redirect_to("/loop"), "redirect_loop"),
 }
 
 
 @pytest.fixture
-def fault_setup(tmp_path: Path, replay_server: ReplayServer, database_url: str) -> tuple[Cli, Path]:
+def fault_setup(tmp_path: Path, replay_server: ReplayServer, database_url: str) -> Iterator[tuple[Cli, Path]]:
     documents: dict[str, dict[str, object]] = {}
     for service_id, (responder, _kind) in FAULTS.items():
         path = f"/{service_id}"
@@ -64,12 +65,20 @@ def fault_setup(tmp_path: Path, replay_server: ReplayServer, database_url: str) 
     replay_server.routes["/shrinks"] = page(HEALTHY)
     documents["shrinks"] = {"Terms of Service": {"fetch": replay_server.url("/shrinks"), "select": "main article"}}
     documents["nodns"] = {"Terms of Service": {"fetch": "http://terms.nonexistent.invalid/tos", "select": "main"}}
-    documents["notls"] = {"Terms of Service": {"fetch": f"https://127.0.0.1:{replay_server.base_url.rsplit(':', 1)[1]}/tos",
-                                               "select": "main"}}
+    documents["notls"] = {
+        "Terms of Service": {
+            "fetch": f"https://127.0.0.1:{replay_server.base_url.rsplit(':', 1)[1]}/tos",
+            "select": "main",
+        }
+    }
+    tls_server, tls_url = self_signed_server(str(tmp_path))
+    documents["selfsigned"] = {"Terms of Service": {"fetch": tls_url, "select": "main article"}}
     declarations = write_declarations(tmp_path / "declarations", documents)
     cli = Cli(cli_env(database_url, tmp_path, declarations, TOSMONITOR_DOWNLOAD_TIMEOUT="3"), tmp_path)
     assert cli("init").returncode == 0
-    return cli, declarations
+    yield cli, declarations
+    tls_server.shutdown()
+    tls_server.server_close()
 
 
 def last_checks(engine) -> dict[str, Check]:  # type: ignore[no-untyped-def]
@@ -85,11 +94,16 @@ def test_every_failure_kind_is_a_failed_check_and_never_a_version(fault_setup, e
     first = cli("crawl")
     assert first.returncode == 0, first.stderr
     checks = last_checks(engine)
-    expected = {service: kind for service, (_, kind) in FAULTS.items()} | {"nodns": "dns", "notls": "tls"}
+    expected = {service: kind for service, (_, kind) in FAULTS.items()} | {
+        "nodns": "dns",
+        "notls": "tls",
+        "selfsigned": "tls",
+    }
     got = {service: checks[service].failure_kind for service in expected}
     assert got == expected
     assert all(checks[s].outcome == "failed" and checks[s].message for s in expected)
     assert checks["http500"].http_status == 500
+    assert "certificate" in checks["selfsigned"].message.lower()
     assert checks["shrinks"].outcome == "new_version"
     assert "failed:" in first.stdout and "http500" in first.stdout
 
@@ -127,8 +141,16 @@ def test_unknown_service_and_bad_declaration_fail_fast(tmp_path: Path, database_
     unknown = cli("crawl", "nosuchservice")
     assert unknown.returncode == 1
     assert "unknown service(s) nosuchservice" in unknown.stderr
-    (declarations / "bad.json").write_text(json.dumps({"name": "Bad", "terms": {"Terms of Service": {
-        "fetch": "http://127.0.0.1/", "select": "main", "filter": ["doesNotExist"]}}}))
+    (declarations / "bad.json").write_text(
+        json.dumps(
+            {
+                "name": "Bad",
+                "terms": {
+                    "Terms of Service": {"fetch": "http://127.0.0.1/", "select": "main", "filter": ["doesNotExist"]}
+                },
+            }
+        )
+    )
     bad = cli("crawl")
     assert bad.returncode == 1
     assert "bad.json: terms.Terms of Service.filter[0]: unknown filter 'doesNotExist'" in bad.stderr

@@ -57,8 +57,9 @@ def test_real_history_each_text_change_is_one_version(tmp_path: Path, database_u
     assert expected_versions >= 8
     assert history[0]["change"] is None
     assert all(entry["change"] is not None for entry in history[1:])
-    assert all(set(entry["change"]) >= {"added", "removed", "modified", "moved", "topics", "severity"}
-               for entry in history[1:])
+    assert all(
+        set(entry["change"]) >= {"added", "removed", "modified", "moved", "topics", "severity"} for entry in history[1:]
+    )
     last = json.loads(cli("diff", "twitter", "--type", "Terms of Service", "--format", "json").stdout)
     assert last["to"]["version"] == expected_versions
     assert last["from"]["version"] == expected_versions - 1

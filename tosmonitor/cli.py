@@ -157,7 +157,9 @@ def crawl(app: App, services: tuple[str, ...], verbose: bool) -> None:
     for line in summary.lines(verbose=tty):
         click.echo(line)
     if summary.missing:
-        raise click.ClickException(f"{len(summary.missing)} documents were not attempted: " + ", ".join(summary.missing))
+        raise click.ClickException(
+            f"{len(summary.missing)} documents were not attempted: " + ", ".join(summary.missing)
+        )
 
 
 @cli.command()
@@ -183,8 +185,10 @@ def history(app: App, service: str, doc_type: str | None, as_json: bool) -> None
         change = entry["change"]
         line = f"  v{entry['version']}  {entry['fetched_at']}  {entry['chars']} chars"
         if change:
-            line += (f"  +{change['added']} -{change['removed']} ~{change['modified']} ↕{change['moved']}"
-                     f"  [{change['severity']}] {', '.join(change['topics'])}")
+            line += (
+                f"  +{change['added']} -{change['removed']} ~{change['modified']} ↕{change['moved']}"
+                f"  [{change['severity']}] {', '.join(change['topics'])}"
+            )
             if change.get("technical"):
                 line += "  (technical upgrade)"
         click.echo(line)
@@ -197,11 +201,13 @@ def history(app: App, service: str, doc_type: str | None, as_json: bool) -> None
 @click.option("--type", "doc_type", help="Document type (default 'Terms of Service').")
 @click.option("--from", "from_number", type=int, help="Older version number (default: the one before --to).")
 @click.option("--to", "to_number", type=int, help="Newer version number (default: the latest).")
-@click.option("--format", "output_format", type=click.Choice(["text", "html", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "html", "json"]), default="text", show_default=True
+)
 @pass_app
-def diff(app: App, service: str, doc_type: str | None, from_number: int | None, to_number: int | None,
-         output_format: str) -> None:
+def diff(
+    app: App, service: str, doc_type: str | None, from_number: int | None, to_number: int | None, output_format: str
+) -> None:
     """Show the clause-level, word-highlighted diff between two versions (default: the last change).
 
     Example: tosmonitor diff twitter --type "Terms of Service" --from 3 --to 4 --format json

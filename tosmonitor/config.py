@@ -34,6 +34,7 @@ class Settings:
     channels: Path = field(default_factory=lambda: data_dir() / "channels.toml")
     user_agent: str = "tosmonitor/0.1 (terms-of-service monitor of a Finnish town; +https://alajarvi.fi)"
     obey_robots_txt: bool = False
+    verify_certificates: bool = True
     download_delay: float = 1.0
     download_timeout: float = 30.0
     concurrent_requests_per_domain: int = 1

@@ -24,8 +24,11 @@ def load_checked_declarations(directory: Path) -> dict[str, ServiceDeclaration]:
 def select_services(services: dict[str, ServiceDeclaration], only: Sequence[str]) -> list[ServiceDeclaration]:
     unknown = [s for s in only if s not in services]
     if unknown:
-        raise DeclarationError("(command line)", "SERVICE", f"unknown service(s) {', '.join(unknown)}; "
-                               f"declared: {', '.join(sorted(services))}")
+        raise DeclarationError(
+            "(command line)",
+            "SERVICE",
+            f"unknown service(s) {', '.join(unknown)}; declared: {', '.join(sorted(services))}",
+        )
     return [services[s] for s in (only or sorted(services))]
 
 
@@ -45,6 +48,7 @@ def scrapy_settings(settings: Settings, *, needs_browser: bool, log_level: str =
     values.update(
         USER_AGENT=settings.user_agent,
         ROBOTSTXT_OBEY=settings.obey_robots_txt,
+        DOWNLOAD_VERIFY_CERTIFICATES=settings.verify_certificates,
         DOWNLOAD_DELAY=settings.download_delay,
         AUTOTHROTTLE_START_DELAY=settings.download_delay,
         DOWNLOAD_TIMEOUT=settings.download_timeout,
@@ -59,8 +63,10 @@ def scrapy_settings(settings: Settings, *, needs_browser: bool, log_level: str =
     if needs_browser:
         handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
         values["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
-        values["PLAYWRIGHT_LAUNCH_OPTIONS"] = {**defaults.PLAYWRIGHT_LAUNCH_OPTIONS,
-                                               "executable_path": settings.chromium_path}
+        values["PLAYWRIGHT_LAUNCH_OPTIONS"] = {
+            **defaults.PLAYWRIGHT_LAUNCH_OPTIONS,
+            "executable_path": settings.chromium_path,
+        }
     return values
 
 
@@ -78,7 +84,8 @@ def run_crawl(settings: Settings, services: Sequence[ServiceDeclaration], *, log
     needs_browser = any(
         source.execute_client_scripts for s in services for d in s.documents.values() for source in d.sources
     )
-    process = CrawlerProcess(scrapy_settings(settings, needs_browser=needs_browser, log_level=log_level),
-                             install_root_handler=True)
+    process = CrawlerProcess(
+        scrapy_settings(settings, needs_browser=needs_browser, log_level=log_level), install_root_handler=True
+    )
     process.crawl("terms", services=",".join(s.id for s in services))
     process.start()

@@ -289,7 +289,9 @@ def _read_json(file: Path) -> Any:
     try:
         return json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise DeclarationError(file, f"line {error.lineno} column {error.colno}", f"invalid JSON: {error.msg}") from None
+        raise DeclarationError(
+            file, f"line {error.lineno} column {error.colno}", f"invalid JSON: {error.msg}"
+        ) from None
     except UnicodeDecodeError as error:
         raise DeclarationError(file, "(file)", f"not UTF-8: {error}") from None
 
@@ -331,7 +333,9 @@ def load_service(file: Path, known_filters: Iterable[str] | None = None) -> Serv
             for index, entry in enumerate(entries):
                 where = f"{doc_type}[{index}]"
                 if not isinstance(entry, dict) or "validUntil" not in entry:
-                    raise DeclarationError(history_file, f"{where}.validUntil", "missing: history entries need validUntil")
+                    raise DeclarationError(
+                        history_file, f"{where}.validUntil", "missing: history entries need validUntil"
+                    )
                 parsed.append(parse_document(history_file, service_id, doc_type, entry, where, known))
             history[doc_type] = tuple(parsed)
     return ServiceDeclaration(service_id, name.strip(), documents, history, str(file))

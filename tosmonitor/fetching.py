@@ -79,8 +79,10 @@ def failure_from_http_status(status: int, url: str) -> FetchError:
 
 _EXCEPTION_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("DNSLookupError", "CannotResolveHostError", "gaierror"), "dns"),
-    (("TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DownloadTimeoutError", "DeferredTimeoutError"),
-     "timeout"),
+    (
+        ("TimeoutError", "TCPTimedOutError", "UserTimeoutError", "DownloadTimeoutError", "DeferredTimeoutError"),
+        "timeout",
+    ),
 )
 _TLS_REASON = re.compile(r"\('SSL routines', '[^']*', '([^']+)'\)")
 

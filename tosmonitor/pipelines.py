@@ -36,8 +36,7 @@ class RecordPipeline:
             outcome = record_fetch(session, self.declarations[item.service_id], item)
         self.outcomes.append(outcome)
         level = logging.WARNING if outcome.outcome == "failed" else logging.INFO
-        logger.log(level, "%s / %s: %s %s", item.service_id, item.doc_type, outcome.outcome,
-                   outcome.message or "")
+        logger.log(level, "%s / %s: %s %s", item.service_id, item.doc_type, outcome.outcome, outcome.message or "")
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:

@@ -43,7 +43,9 @@ def record_fetch(session: Session, declaration: ServiceDeclaration, result: Fetc
     """Store what one fetch produced; the caller commits (one transaction per document)."""
     document = repository.find_document(session, result.service_id, result.doc_type)
     if document is None:
-        raise LookupError(f"document {result.service_id}/{result.doc_type} is not in the database: run `tosmonitor init`")
+        raise LookupError(
+            f"document {result.service_id}/{result.doc_type} is not in the database: run `tosmonitor init`"
+        )
     try:
         text = _extract(declaration, result)
     except FetchError as failure:
@@ -64,9 +66,13 @@ def record_text(
     earlier = repository.version_by_hash(session, document.id, text_hash)
     if earlier is not None:
         message = f"the page shows version {earlier.number} again, not version {latest.number if latest else '?'}"
-        return _add_check(session, document, result, "unchanged", url=url, version=earlier, message=message, flapping=True)
-    if latest is not None and len(text) < SHRINK_LIMIT * len(latest.text) and not _confirmed_shrink(
-        session, document, text_hash
+        return _add_check(
+            session, document, result, "unchanged", url=url, version=earlier, message=message, flapping=True
+        )
+    if (
+        latest is not None
+        and len(text) < SHRINK_LIMIT * len(latest.text)
+        and not _confirmed_shrink(session, document, text_hash)
     ):
         failure = FetchError(
             "too_short",
@@ -75,8 +81,14 @@ def record_text(
             url=url,
         )
         return _record_failure(session, document, result, failure, text_hash=text_hash)
-    version = add_version(session, document, text, result.pages[-1].fetched_at if result.pages else result.started_at,
-                          snapshot_ids=snapshot_ids, source="crawl")
+    version = add_version(
+        session,
+        document,
+        text,
+        result.pages[-1].fetched_at if result.pages else result.started_at,
+        snapshot_ids=snapshot_ids,
+        source="crawl",
+    )
     return _add_check(session, document, result, "new_version", url=url, version=version)
 
 
@@ -177,8 +189,11 @@ def _extract(declaration: ServiceDeclaration, result: FetchResult) -> str:
     try:
         return extract_document(pages)
     except ExtractError as error:
-        kind = error.kind if error.kind in ("selector_missing", "empty", "blocked", "consent_wall",
-                                            "unsupported_media") else "extract_error"
+        kind = (
+            error.kind
+            if error.kind in ("selector_missing", "empty", "blocked", "consent_wall", "unsupported_media")
+            else "extract_error"
+        )
         raise FetchError(kind, error.message, url=result.pages[0].url) from None
 
 

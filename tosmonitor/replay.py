@@ -146,8 +146,9 @@ class ReplayServer:
 
     def _serve_document(self, handler: BaseHTTPRequestHandler, document: RecordedDocument) -> None:
         version = document.versions[self.positions[document.path]]
-        body = render_page(version.read_text(encoding="utf-8"), f"{document.service_id} {document.doc_type}",
-                           next(self._visits))
+        body = render_page(
+            version.read_text(encoding="utf-8"), f"{document.service_id} {document.doc_type}", next(self._visits)
+        )
         handler.send_response(200)
         handler.send_header("Content-Type", "text/html; charset=utf-8")
         handler.send_header("Content-Length", str(len(body)))

@@ -70,7 +70,9 @@ def resolve_document(session: Session, service_id: str, doc_type: str | None) ->
     wanted = doc_type or (DEFAULT_TYPE if DEFAULT_TYPE in types else None)
     document = repository.find_document(session, service_id, wanted) if wanted else None
     if document is None:
-        raise LookupError(f"{service_id} has no document {wanted or '(type needed)'!r}; its documents: {', '.join(types)}")
+        raise LookupError(
+            f"{service_id} has no document {wanted or '(type needed)'!r}; its documents: {', '.join(types)}"
+        )
     return document
 
 
@@ -125,8 +127,10 @@ class DiffReport:
         return render_html(self.clauses)
 
     def to_text(self, *, color: bool = False, lang: str = "en") -> str:
-        header = f"{self.service} / {self.type}: version {self.old.number} ({iso(self.old.fetched_at)}) → " \
-                 f"version {self.new.number} ({iso(self.new.fetched_at)})"
+        header = (
+            f"{self.service} / {self.type}: version {self.old.number} ({iso(self.old.fetched_at)}) → "
+            f"version {self.new.number} ({iso(self.new.fetched_at)})"
+        )
         return header + "\n\n" + (render_text(self.clauses, color=color) or "(no differences)")
 
 

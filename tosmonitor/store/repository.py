@@ -97,7 +97,10 @@ def change_into(session: Session, version_id: int) -> Change | None:
 
 def last_check(session: Session, document_id: int) -> Check | None:
     return session.scalar(
-        select(Check).where(Check.document_id == document_id).order_by(Check.started_at.desc(), Check.id.desc()).limit(1)
+        select(Check)
+        .where(Check.document_id == document_id)
+        .order_by(Check.started_at.desc(), Check.id.desc())
+        .limit(1)
     )
 
 
