@@ -31,6 +31,7 @@ def check_json(check: Check | None) -> dict[str, Any] | None:
         "outcome": check.outcome,
         "failure_kind": check.failure_kind,
         "message": check.message,
+        "flapping": check.flapping,
     }
 
 
