@@ -141,3 +141,14 @@ def self_signed_server(tmp_dir: str):  # type: ignore[no-untyped-def]
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"https://localhost:{server.server_address[1]}/tos"
+
+
+TERMS_FI = [
+    "Nämä käyttöehdot koskevat Example-palvelun käyttöä ja muodostavat sitovan sopimuksen.",
+    "Säilytät omistusoikeuden julkaisemaasi sisältöön. Julkaisemalla sisältöä myönnät meille maailmanlaajuisen, "
+    "ei-yksinomaisen ja maksuttoman käyttöoikeuden sisällön tallentamiseen, näyttämiseen ja jakeluun.",
+    "Näihin ehtoihin sovelletaan Irlannin lakia ja riidat ratkaistaan Dublinin tuomioistuimissa.",
+    "Voimme muuttaa näitä ehtoja milloin tahansa julkaisemalla päivitetyn version tällä sivulla.",
+    "Voimme keskeyttää tai lopettaa tilisi, jos rikot näitä ehtoja.",
+    "Lain sallimissa rajoissa emme vastaa välillisistä vahingoista tai seurannaisvahingoista.",
+]

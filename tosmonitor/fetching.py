@@ -22,7 +22,8 @@ FAILURE_KINDS = {
     "consent_wall": "a cookie-consent page came back instead of the terms",
     "empty": "the page or the extracted text is empty",
     "selector_missing": "the declaration's selector matched nothing on the page",
-    "too_short": "the extracted text shrank to under half of the last version",
+    "too_short": "the extracted text shrank to under half of the last version (accepted if the next check agrees)",
+    "language_changed": "the text is in another language than the last version (accepted if the next check agrees)",
     "unsupported_media": "the page is neither HTML, PDF nor plain text",
     "extract_error": "the extraction failed",
 }

@@ -17,10 +17,13 @@ from tosmonitor.declarations import ServiceDeclaration
 from tosmonitor.extract import ExtractError, extract_document
 from tosmonitor.fetching import FetchError, FetchResult, failure_from_http_status, utcnow
 from tosmonitor.interstitials import detect as detect_interstitial
+from tosmonitor.langdetect import detect as detect_language
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Check, Document, Snapshot, Version
 
 SHRINK_LIMIT = 0.5
+LANGUAGE_SAMPLE = 5000
+LANGUAGE_SAMPLE = 5000
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,25 @@ def record_text(
         return _add_check(
             session, document, result, "unchanged", url=url, version=earlier, message=message, flapping=True
         )
+    if latest is not None:
+        old_language = detect_language(latest.text[:LANGUAGE_SAMPLE])
+        new_language = detect_language(text[:LANGUAGE_SAMPLE])
+        if (
+            old_language != new_language
+            and "und" not in (old_language, new_language)
+            and not _confirmed(session, document, "language_changed", text_hash)
+        ):
+            failure = FetchError(
+                "language_changed",
+                f"the page is now in {new_language!r}, version {latest.number} was in {old_language!r}: "
+                "not recorded unless the next check finds the same text",
+                url=url,
+            )
+            return _record_failure(session, document, result, failure, text_hash=text_hash)
     if (
         latest is not None
         and len(text) < SHRINK_LIMIT * len(latest.text)
-        and not _confirmed_shrink(session, document, text_hash)
+        and not _confirmed(session, document, "too_short", text_hash)
     ):
         failure = FetchError(
             "too_short",
@@ -157,14 +175,14 @@ def _add_change(session: Session, document: Document, old: Version, new: Version
     return change
 
 
-def _confirmed_shrink(session: Session, document: Document, text_hash: str) -> bool:
-    """A sharp shrink is accepted when the previous check saw exactly the same shrunken text.
+def _confirmed(session: Session, document: Document, kind: str, text_hash: str) -> bool:
+    """A suspicious text (sharp shrink, other language) is accepted when the previous check saw exactly it.
 
-    Truncated and interstitial pages come and go; a really shortened document (an old and an
-    upcoming version on one page becoming one) stays the same on two consecutive checks.
+    Truncated and interstitial pages and language negotiation flips come and go; a really shortened
+    or translated document stays the same on two consecutive checks.
     """
     previous = repository.last_check(session, document.id)
-    return previous is not None and previous.failure_kind == "too_short" and previous.text_hash == text_hash
+    return previous is not None and previous.failure_kind == kind and previous.text_hash == text_hash
 
 
 def _extract(declaration: ServiceDeclaration, result: FetchResult) -> str:
