@@ -152,7 +152,7 @@ def crawl(app: App, services: tuple[str, ...], verbose: bool) -> None:
     tty = sys.stderr.isatty()
     if tty:
         click.echo(f"Crawling {sum(len(s.documents) for s in chosen)} documents of {len(chosen)} services…", err=True)
-    run_crawl(app.settings, chosen, log_level="INFO" if verbose else ("WARNING" if tty else "ERROR"))
+    run_crawl(app.settings, chosen, log_level="INFO" if verbose else ("WARNING" if tty else "ERROR"), progress=tty)
     summary = crawl_summary(engine, chosen, started)
     for line in summary.lines(verbose=tty):
         click.echo(line)
@@ -187,7 +187,7 @@ def history(app: App, service: str, doc_type: str | None, as_json: bool) -> None
         if change:
             line += (
                 f"  +{change['added']} -{change['removed']} ~{change['modified']} ↕{change['moved']}"
-                f"  [{change['severity']}] {', '.join(change['topics'])}"
+                f"  [{change['severity']}]" + (f" {', '.join(change['topics'])}" if change["topics"] else "")
             )
             if change.get("technical"):
                 line += "  (technical upgrade)"

@@ -77,15 +77,18 @@ class CrawlReport:
     outcomes: list[Any]
 
 
-def run_crawl(settings: Settings, services: Sequence[ServiceDeclaration], *, log_level: str = "WARNING") -> None:
+def run_crawl(
+    settings: Settings, services: Sequence[ServiceDeclaration], *, log_level: str = "WARNING", progress: bool = False
+) -> None:
     """Crawl the documents of ``services`` (blocking; runs the Twisted reactor once per process)."""
     from scrapy.crawler import CrawlerProcess
 
     needs_browser = any(
         source.execute_client_scripts for s in services for d in s.documents.values() for source in d.sources
     )
-    process = CrawlerProcess(
-        scrapy_settings(settings, needs_browser=needs_browser, log_level=log_level), install_root_handler=True
-    )
+    values = scrapy_settings(settings, needs_browser=needs_browser, log_level=log_level)
+    if progress:
+        values["TOSMONITOR_PROGRESS_TOTAL"] = sum(len(s.documents) for s in services)
+    process = CrawlerProcess(values)
     process.crawl("terms", services=",".join(s.id for s in services))
     process.start()
