@@ -1,0 +1,40 @@
+"""``tosmonitor demo`` end to end: real recorded terms, weekly crawls, flagged changes, emails, nothing left running."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from tosmonitor.demo import notify_available
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    home = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOSMONITOR_")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "tosmonitor", "demo", "--dir", str(home), "--weeks", "3"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert elapsed < 60
+    out = done.stdout
+    for service in ("twitter", "reddit", "wikipedia", "wordpress", "youtube"):
+        assert f"{service} / Terms of Service:" in out
+    assert "[FLAGGED]" in out
+    assert "env.sh" in out and (home / "env.sh").exists()
+    assert (home / "tosmonitor.db").exists()
+    emails = sorted((home / "outbox").glob("*.eml"))
+    if notify_available():
+        assert emails, out
+        subjects = [str(message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]) for p in emails]
+        assert any("digest" in s.lower() or "kooste" in s.lower() for s in subjects), subjects
+        assert len(emails) > 4  # weekly digests plus legal alerts for flagged changes
+    else:
+        assert "not installed" in out
+    # nothing left running: no process still has the demo directory in its command line or environment
+    leftovers = subprocess.run(["pgrep", "-f", str(home)], capture_output=True, text=True).stdout.split()
+    assert leftovers == []
