@@ -184,6 +184,10 @@ def history(app: App, service: str, doc_type: str | None, as_json: bool) -> None
     for entry in report:
         change = entry["change"]
         line = f"  v{entry['version']}  {entry['fetched_at']}  {entry['chars']} chars"
+        if entry["effective_date"]:
+            line += f"  effective {entry['effective_date']}" + (
+                " (not yet in force)" if entry["not_yet_in_force"] else ""
+            )
         if change:
             line += (
                 f"  +{change['added']} -{change['removed']} ~{change['modified']} ↕{change['moved']}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from tosmonitor.changes import build_clause_changes, summarise
+from tosmonitor.dates import extract_dates
 from tosmonitor.declarations import ServiceDeclaration
 from tosmonitor.extract import ExtractError, extract_document
 from tosmonitor.fetching import FetchError, FetchResult, failure_from_http_status, utcnow
@@ -124,6 +125,7 @@ def add_version(
     latest = repository.latest_version(session, document.id)
     if technical is None:
         technical = latest is not None and latest.declaration_hash not in ("", document.declaration_hash)
+    effective, updated = extract_dates(text)
     version = Version(
         document_id=document.id,
         number=(latest.number + 1) if latest else 1,
@@ -134,6 +136,8 @@ def add_version(
         source=source,
         technical=technical,
         declaration_hash=document.declaration_hash,
+        effective_date=effective.isoformat() if effective else None,
+        updated_date=updated.isoformat() if updated else None,
     )
     session.add(version)
     session.flush()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tosmonitor.dates import not_yet_in_force
 from tosmonitor.declarations import ServiceDeclaration
 from tosmonitor.diffing import ClauseChange, render_html, render_json, render_text
 from tosmonitor.store import repository
@@ -101,6 +102,9 @@ def history_report(session: Session, document: Document) -> list[dict[str, Any]]
             "fetched_at": iso(version.fetched_at),
             "sha256": version.text_hash,
             "chars": len(version.text),
+            "effective_date": version.effective_date,
+            "updated_date": version.updated_date,
+            "not_yet_in_force": not_yet_in_force(version.effective_date),
             "change": change_json(changes.get(version.id)),
         }
         for version in repository.versions_of(session, document.id)

@@ -44,8 +44,14 @@ from tosmonitor.store.models import Document, Service, Snapshot
 TECHNICAL_PREFIXES = ("Apply technical or declaration upgrade", "Refilter")
 SNAPSHOT_REF = re.compile(r"snapshots?(?:/commit/|@)([0-9a-f]{7,40})", re.IGNORECASE)
 SNAPSHOT_TOLERANCE = timedelta(minutes=10)
-MEDIA_TYPES = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf", ".xml": "application/xml",
-               ".txt": "text/plain", ".json": "application/json"}
+MEDIA_TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".json": "application/json",
+}
 FIELD, RECORD = "\x1f", "\x1e"
 
 
@@ -138,13 +144,13 @@ class GitRepository:
 
     def run(self, *args: str, input: bytes | None = None) -> bytes:
         try:
-            done = subprocess.run(["git", "-C", str(self.path), *args], input=input, capture_output=True,
-                                  check=False)
+            done = subprocess.run(["git", "-C", str(self.path), *args], input=input, capture_output=True, check=False)
         except FileNotFoundError:
             raise OTAImportError("git is not installed") from None
         if done.returncode != 0:
-            raise OTAImportError(f"{self.path}: git {' '.join(args[:2])} failed: "
-                                 f"{done.stderr.decode(errors='replace').strip()}")
+            raise OTAImportError(
+                f"{self.path}: git {' '.join(args[:2])} failed: {done.stderr.decode(errors='replace').strip()}"
+            )
         return done.stdout
 
     def files(self) -> list[str]:
@@ -180,7 +186,7 @@ class GitRepository:
                 blobs.append(None)
                 continue
             size = int(header.rsplit(" ", 1)[1])
-            blobs.append(out[position:position + size])
+            blobs.append(out[position : position + size])
             position += size + 1
         return blobs
 
@@ -245,22 +251,34 @@ def import_ota(
             raise OTAImportError(f"unknown service {service!r}; known: {known or '(none: run tosmonitor init)'}")
         mapping = map_services({name for name, _, _ in entries}, all_services)
     report.unmapped_services = sorted({name for name, _, _ in entries if name not in mapping})
-    selected = [(mapping[name], t, p) for name, t, p in entries if name in mapping
-                and (service is None or mapping[name] == service) and (doc_type is None or t == doc_type)]
+    selected = [
+        (mapping[name], t, p)
+        for name, t, p in entries
+        if name in mapping and (service is None or mapping[name] == service) and (doc_type is None or t == doc_type)
+    ]
     if service is not None:
         report.unmapped_services = []
         if not selected:
-            raise OTAImportError(f"{path}: no document of service {service!r}"
-                                 + (f" of type {doc_type!r}" if doc_type else "") + " in the repository")
+            raise OTAImportError(
+                f"{path}: no document of service {service!r}"
+                + (f" of type {doc_type!r}" if doc_type else "")
+                + " in the repository"
+            )
     for service_id, terms_type, ota_path in selected:
         with transaction(engine) as session:
             document = repository.find_document(session, service_id, terms_type)
             if document is None:
                 report.undeclared_documents.append(f"{service_id}/{terms_type}")
                 continue
-            result = _import_document(session, repo, document, ota_path, snapshot_repo,
-                                      snapshot_files.get(str(PurePosixPath(ota_path).with_suffix(""))),
-                                      extract_dates)
+            result = _import_document(
+                session,
+                repo,
+                document,
+                ota_path,
+                snapshot_repo,
+                snapshot_files.get(str(PurePosixPath(ota_path).with_suffix(""))),
+                extract_dates,
+            )
             report.documents.append(result)
     return report
 
@@ -275,8 +293,15 @@ def _snapshot_files(repo: GitRepository) -> dict[str, str]:
     return files
 
 
-def _import_document(session: Session, repo: GitRepository, document: Document, ota_path: str,
-                     snapshot_repo: GitRepository | None, snapshot_path: str | None, extract_dates) -> DocumentImport:  # type: ignore[no-untyped-def]
+def _import_document(
+    session: Session,
+    repo: GitRepository,
+    document: Document,
+    ota_path: str,
+    snapshot_repo: GitRepository | None,
+    snapshot_path: str | None,
+    extract_dates,
+) -> DocumentImport:  # type: ignore[no-untyped-def]
     result = DocumentImport(document.service_id, document.type, ota_path)
     commits = repo.commits(ota_path)
     result.commits = len(commits)
@@ -309,17 +334,15 @@ def _import_document(session: Session, repo: GitRepository, document: Document, 
         technical = latest is not None and (commit.technical or same_page)
         snapshot_ids = []
         if snapshot_repo is not None and snapshot_commits:
-            snapshot_id = _store_snapshot(session, document, snapshot_repo, snapshot_path or "", snapshot_commits,
-                                          commit)
+            snapshot_id = _store_snapshot(
+                session, document, snapshot_repo, snapshot_path or "", snapshot_commits, commit
+            )
             if snapshot_id is not None:
                 snapshot_ids.append(snapshot_id)
                 result.snapshots += 1
-        version = add_version(session, document, text, commit.authored_at, snapshot_ids=snapshot_ids,
-                              source="import", technical=technical)
-        if version.effective_date is None and version.updated_date is None:
-            effective, updated = extract_dates(text)
-            version.effective_date = effective.isoformat() if effective else None
-            version.updated_date = updated.isoformat() if updated else None
+        version = add_version(
+            session, document, text, commit.authored_at, snapshot_ids=snapshot_ids, source="import", technical=technical
+        )
         known_hashes.add(text_hash)
         latest = version
         result.imported += 1
@@ -330,8 +353,14 @@ def _import_document(session: Session, repo: GitRepository, document: Document, 
     return result
 
 
-def _store_snapshot(session: Session, document: Document, repo: GitRepository, path: str,
-                    snapshot_commits: list[OTACommit], version_commit: OTACommit) -> int | None:
+def _store_snapshot(
+    session: Session,
+    document: Document,
+    repo: GitRepository,
+    path: str,
+    snapshot_commits: list[OTACommit],
+    version_commit: OTACommit,
+) -> int | None:
     """The raw page a version was extracted from: the snapshot commit its message names, else the newest
     snapshot recorded before it."""
     ref = version_commit.snapshot_ref
