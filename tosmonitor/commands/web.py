@@ -1,0 +1,202 @@
+"""Commands ``serve``, ``user add``, ``review list|show|decide`` and ``lookup``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tosmonitor.cli import App, app_session, echo_json, json_option, pass_app
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="TCP port.")
+@click.option("--debug", is_flag=True, help="Flask's debug mode (reloader, tracebacks); never in production.")
+def serve(host: str, port: int, debug: bool) -> None:
+    """Run the web UI with Flask's built-in server (for a look or a small intranet).
+
+    Needs TOSMONITOR_SECRET_KEY (or secret_key in the config file) unless --debug. In production run
+    it behind a WSGI server instead, e.g. gunicorn 'tosmonitor.web:create_app()' (see docs/web.md).
+
+    Example: TOSMONITOR_SECRET_KEY=$(openssl rand -hex 32) tosmonitor serve --port 8000
+    """
+    from tosmonitor.web import create_app
+
+    app = create_app({"DEBUG": True} if debug else None)
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+
+
+@click.group("user")
+def user() -> None:
+    """Manage the web UI's users.
+
+    Example: tosmonitor user add maija --role legal
+    """
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["comms", "legal", "admin"]), required=True,
+              help="comms browses; legal also decides reviews; admin also edits channels.")
+@pass_app
+def user_add(app: App, name: str, role: str) -> None:
+    """Add a user (or reset an existing user's role and password).
+
+    The password is prompted for; when stdin is not a terminal it is the first line of stdin.
+
+    Example: printf '%s\\n' "$PASSWORD" | tosmonitor user add maija --role legal
+    """
+    from tosmonitor.store import transaction
+    from tosmonitor.web.auth import UserError, add_user
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with transaction(app.engine) as session:
+            add_user(session, name, role, password)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"User {name} ({role}) saved.")
+
+
+@click.group("review")
+def review() -> None:
+    """Legal's review of flagged clauses: list, show, decide.
+
+    Example: tosmonitor review list --json
+    """
+
+
+@review.command("list")
+@click.option("--status", type=click.Choice(["open", "accepted", "needs_action", "escalated", "all"]),
+              default="open", show_default=True, help="Which reviews to list.")
+@click.option("--service", help="Only this service's reviews.")
+@json_option
+@pass_app
+def review_list(app: App, status: str, service: str | None, as_json: bool) -> None:
+    """List reviews, high severity first, newest first (reviews missing for older changes are created).
+
+    Example: tosmonitor review list --status all --service youtube
+    """
+    from tosmonitor.reviews import review_json, review_queue
+
+    with app_session(app) as session:
+        reviews = review_queue(session, None if status == "all" else status, service)
+        data = [review_json(r, with_clause=False) for r in reviews]
+        session.commit()
+    if as_json:
+        echo_json(data)
+        return
+    if not data:
+        click.echo(f"No {'' if status == 'all' else status + ' '}reviews.")
+    for r in data:
+        decided = f" by {r['reviewer']} {r['decided_at']}" if r["reviewer"] else ""
+        click.echo(f"#{r['id']:<5} {r['severity']:<6} {r['status']:<12} {r['service']} / {r['type']} "
+                   f"v{r['version']} {r['kind']}: {', '.join(r['topics'])}{decided}")
+
+
+@review.command("show")
+@click.argument("review_id", type=int)
+@json_option
+@pass_app
+def review_show(app: App, review_id: int, as_json: bool) -> None:
+    """Show one review with its clause's diff and plain statements.
+
+    Example: tosmonitor review show 12
+    """
+    from tosmonitor.diffing import render_text
+    from tosmonitor.reviews import ReviewError, review_json
+    from tosmonitor.store.models import Review
+    from tosmonitor.web.changes import clause_change
+
+    with app_session(app) as session:
+        review = session.get(Review, review_id)
+        if review is None:
+            raise ReviewError(f"no review {review_id}")
+        data = review_json(review)
+        text = render_text([clause_change(review.clause)], color=sys.stdout.isatty())
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"Review #{data['id']}: {data['service']} / {data['type']} version {data['version']} "
+               f"[{data['severity']}] {data['status']}")
+    if data["reviewer"]:
+        click.echo(f"Decided by {data['reviewer']} at {data['decided_at']}: {data['note'] or ''}")
+    click.echo(text)
+
+
+@review.command("decide")
+@click.argument("review_id", type=int)
+@click.argument("status", type=click.Choice(["accepted", "needs_action", "escalated"]))
+@click.option("--note", default="", help="Why; shown with the decision.")
+@click.option("--reviewer", required=True, help="Who decides (a user with the legal role).")
+@pass_app
+def review_decide(app: App, review_id: int, status: str, note: str, reviewer: str) -> None:
+    """Record a decision on a review; later open reviews of the same clause text follow it.
+
+    Example: tosmonitor review decide 12 accepted --reviewer maija --note "Licence unchanged in substance"
+    """
+    from sqlalchemy import select
+
+    from tosmonitor.reviews import decide
+    from tosmonitor.store import transaction
+    from tosmonitor.store.models import User
+
+    with transaction(app.engine) as session:
+        user = session.scalar(select(User).where(User.name == reviewer))
+        if user is None or user.role != "legal":
+            raise click.ClickException(f"{reviewer!r} is not a user with the legal role (tosmonitor user add)")
+        decide(session, review_id, status, reviewer, note)
+    click.echo(f"Review #{review_id}: {status}.")
+
+
+@click.command("lookup")
+@click.argument("service")
+@click.option("--lang", type=click.Choice(["fi", "en"]), help="Language of the texts (default: the lang setting).")
+@json_option
+@pass_app
+def lookup(app: App, service: str, lang: str | None, as_json: bool) -> None:
+    """The brief before opening a channel: clauses in force by topic, last changes, reviews, checklist.
+
+    Example: tosmonitor lookup youtube --json
+    """
+    from tosmonitor.lookup import lookup_report
+
+    lang = lang or app.settings.lang
+    with app_session(app) as session:
+        report = lookup_report(session, service)
+        session.commit()
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(f"{report['name']} ({report['service']})")
+    channel = report["channel"]
+    if channel:
+        admins = ", ".join(channel["admins"]) or "-"
+        click.echo(f"Channel: {channel['state']}; owner {channel['owner'] or '-'}; admins {admins}")
+    else:
+        click.echo("Channel: none")
+    for document in report["documents"]:
+        fetched = document["fetched_at"] or "-"
+        click.echo(f"  {document['type']}: version {document['version'] or '-'} fetched {fetched}")
+    click.echo("\nChecklist:")
+    for item in report["checklist"]:
+        mark = {True: "[x]", False: "[!]", None: "[ ]"}[item["done"]]
+        click.echo(f"  {mark} {item[lang]}")
+    click.echo(f"\nOpen reviews: {len(report['open_reviews'])}")
+    for review in report["open_reviews"]:
+        topics = ", ".join(review["topics"])
+        click.echo(f"  #{review['id']} {review['severity']} {review['type']} v{review['version']}: {topics}")
+    for topic in report["topics"]:
+        click.echo(f"\n== {topic['topic']} ({topic['severity']}): {topic['definition_' + lang]}")
+        for clause in topic["clauses"]:
+            status = clause["review"]["status"] if clause["review"] else "not reviewed"
+            click.echo(f"  - [{clause['type']}, changed {clause['last_changed'][:10]}, v{clause['version']}, {status}]")
+            click.echo(f"    {clause['text']}")
+
+
+COMMANDS = [serve, user, review, lookup]

@@ -1,0 +1,170 @@
+"""The lookup brief: what a service's terms say *now*, by topic, before the town opens a channel there.
+
+For each document's latest version the clauses in force are split (:func:`tosmonitor.clauses.split_clauses`),
+tagged (:func:`tosmonitor.topics.tag`) and grouped by topic. Each clause carries the date it last
+changed (the version whose change brought exactly this text, else the first version) and the review
+status of that change's clause. The brief also lists the service's open reviews and the checklist of
+the town's guideline for opening a channel. The web page, the JSON API and ``tosmonitor lookup`` all
+print this one structure.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tosmonitor.clauses import split_clauses
+from tosmonitor.reports import iso
+from tosmonitor.reviews import review_json, review_queue
+from tosmonitor.store import repository
+from tosmonitor.store.models import Change, ChangeClause, Review, Service, Version
+from tosmonitor.topics import TOPICS, tag
+
+CHECKLIST: tuple[dict[str, str], ...] = (
+    {
+        "key": "permission",
+        "en": "The management group has given permission to open the channel.",
+        "fi": "Johtoryhmä on antanut luvan kanavan avaamiseen.",
+    },
+    {
+        "key": "admins",
+        "en": "The channel has at least two named administrators.",
+        "fi": "Kanavalla on vähintään kaksi nimettyä ylläpitäjää.",
+    },
+    {
+        "key": "passwords",
+        "en": "The channel's passwords are not shared with the town's internal systems.",
+        "fi": "Kanavan salasanat eivät ole samoja kuin kaupungin sisäisissä järjestelmissä.",
+    },
+    {
+        "key": "email",
+        "en": "The town's e-mail addresses are not used for private accounts.",
+        "fi": "Kaupungin sähköpostiosoitteita ei käytetä yksityisiin tileihin.",
+    },
+    {
+        "key": "terms",
+        "en": "The terms in force (this brief) have been read, and open reviews are settled.",
+        "fi": "Voimassa olevat käyttöehdot (tämä kooste) on luettu ja avoimet tarkastukset ratkaistu.",
+    },
+)
+
+
+@lru_cache(maxsize=256)
+def _tagged_clauses(text: str) -> tuple[tuple[str, str | None, tuple[str, ...], str, Any], ...]:
+    """(text, heading, topics, severity, matches) of each tagged clause of a version text (cached)."""
+    out = []
+    for clause in split_clauses(text):
+        tagging = tag(clause.text)
+        if tagging.topics:
+            matches = {t: [[s, e, p] for s, e, p in spans] for t, spans in tagging.matches.items()}
+            out.append((clause.text, clause.heading, tuple(tagging.topics), tagging.severity, matches))
+    return tuple(out)
+
+
+def _introductions(session: Session, document_id: int) -> dict[str, tuple[int, Any, int]]:
+    """Clause text -> (version number, fetched_at, change clause id) of the newest change that brought it."""
+    rows = session.execute(
+        select(ChangeClause.new_text, ChangeClause.id, Version.number, Version.fetched_at)
+        .join(Change, ChangeClause.change_id == Change.id)
+        .join(Version, Change.to_version_id == Version.id)
+        .where(Change.document_id == document_id, ChangeClause.kind.in_(("added", "modified")))
+        .order_by(Version.number)
+    )
+    return {text: (number, fetched_at, clause_id) for text, clause_id, number, fetched_at in rows if text}
+
+
+def _review_brief(review: Review | None) -> dict[str, Any] | None:
+    if review is None:
+        return None
+    return {
+        "id": review.id,
+        "status": review.status,
+        "reviewer": review.reviewer,
+        "note": review.note,
+        "decided_at": iso(review.decided_at),
+    }
+
+
+def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
+    """The brief for one service as JSON-ready data (``tosmonitor lookup --json``, ``/api/services/<id>/lookup``).
+
+    Shape: ``{"service", "name", "channel": null | {"state", "account", "url", "owner", "admins"},
+    "documents": [{"type", "url", "version", "fetched_at", "effective_date", "updated_date"}],
+    "topics": [{"topic", "severity", "definition_en", "definition_fi", "clauses": [{"type", "text",
+    "heading", "matches", "last_changed", "version", "review": null | {"id", "status", "reviewer",
+    "note", "decided_at"}}]}], "open_reviews": [review], "checklist": [{"key", "en", "fi", "done"}]}``.
+    """
+    service = session.get(Service, service_id)
+    if service is None:
+        known = ", ".join(s.id for s in repository.list_services(session))
+        raise LookupError(f"unknown service {service_id!r}; known: {known}")
+    channel = repository.channel_of(session, service_id)
+    documents = []
+    by_topic: dict[str, list[dict[str, Any]]] = {}
+    for document in service.documents:
+        if not document.declared:
+            continue
+        latest = repository.latest_version(session, document.id)
+        documents.append(
+            {
+                "type": document.type,
+                "url": document.url,
+                "version": latest.number if latest else None,
+                "fetched_at": iso(latest.fetched_at) if latest else None,
+                "effective_date": latest.effective_date if latest else None,
+                "updated_date": latest.updated_date if latest else None,
+            }
+        )
+        if latest is None:
+            continue
+        first = repository.version_by_number(session, document.id, 1) or latest
+        introduced = _introductions(session, document.id)
+        tagged = _tagged_clauses(latest.text)
+        clause_ids = [introduced[text][2] for text, *_ in tagged if text in introduced]
+        reviews = {
+            r.change_clause_id: r
+            for r in session.scalars(select(Review).where(Review.change_clause_id.in_(clause_ids)))
+        } if clause_ids else {}
+        for text, heading, topics, _severity, matches in tagged:
+            number, fetched_at, clause_id = introduced.get(text, (first.number, first.fetched_at, None))
+            entry = {
+                "type": document.type,
+                "text": text,
+                "heading": heading,
+                "matches": matches,
+                "last_changed": iso(fetched_at),
+                "version": number,
+                "review": _review_brief(reviews.get(clause_id)) if clause_id else None,
+            }
+            for topic in topics:
+                by_topic.setdefault(topic, []).append(dict(entry, matches={topic: matches[topic]}))
+    topics = [
+        {
+            "topic": name,
+            "severity": TOPICS[name].severity,
+            "definition_en": TOPICS[name].definition_en,
+            "definition_fi": TOPICS[name].definition_fi,
+            "clauses": by_topic[name],
+        }
+        for name in sorted(by_topic, key=lambda n: (TOPICS[n].severity != "high", list(TOPICS).index(n)))
+    ]
+    admins = list(channel.admins) if channel else []
+    checklist = [dict(item, done=(len(admins) >= 2) if item["key"] == "admins" else None) for item in CHECKLIST]
+    return {
+        "service": service.id,
+        "name": service.name,
+        "channel": None if channel is None else {
+            "state": channel.state,
+            "account": channel.account,
+            "url": channel.url,
+            "owner": channel.owner,
+            "admins": admins,
+        },
+        "documents": documents,
+        "topics": topics,
+        "open_reviews": [review_json(r, with_clause=False) for r in review_queue(session, "open", service_id)],
+        "checklist": checklist,
+    }

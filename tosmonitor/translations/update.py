@@ -1,0 +1,179 @@
+"""Regenerate the catalogs: ``python -m tosmonitor.translations.update`` (after ``pybabel extract``).
+
+Reads ``messages.pot`` and writes ``fi`` and ``en`` ``messages.po``, keeping the Finnish translations
+of :data:`FI` (message ids are English, so English needs none). A message without a Finnish
+translation is listed and makes the command exit 1; ``tests/test_web_i18n.py`` checks the same.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+HERE = Path(__file__).resolve().parent
+
+FI = {
+    "Decision": "Päätös",
+    "Note": "Huomautus",
+    "Save decision": "Tallenna päätös",
+    "by %(name)s, %(when)s": "päätti %(name)s, %(when)s",
+    "carried over from an earlier version": "siirretty aiemmasta versiosta",
+    "Terms monitor": "Käyttöehtoseuranta",
+    "Skip to content": "Siirry sisältöön",
+    "Town of Alajärvi": "Alajärven kaupunki",
+    "Main": "Päävalikko",
+    "Services and channels": "Palvelut ja kanavat",
+    "Lookup": "Tarkistus",
+    "Review queue": "Tarkastusjono",
+    "Sign out": "Kirjaudu ulos",
+    "tosmonitor follows the terms of service of the town's channels.":
+        "tosmonitor seuraa kaupungin kanavien palveluiden käyttöehtoja.",
+    "version %(n)s": "versio %(n)s",
+    "Fetched %(when)s; compared with version %(n)s.": "Haettu %(when)s; verrattu versioon %(n)s.",
+    "History": "Historia",
+    "%(added)s added, %(removed)s removed, %(modified)s modified, %(moved)s moved clauses.":
+        "Lausekkeita lisätty %(added)s, poistettu %(removed)s, muutettu %(modified)s, siirretty %(moved)s.",
+    "Technical upgrade: the extraction changed, not necessarily the terms.":
+        "Tekninen päivitys: tekstin poiminta muuttui, ei välttämättä ehdot.",
+    "Inserted words are underlined on green, deleted words struck through on red; the phrases that made a "
+    "clause flagged are highlighted.":
+        "Lisätyt sanat on alleviivattu vihreällä, poistetut yliviivattu punaisella; korostetut ilmaukset "
+        "ovat syy lausekkeen merkitsemiseen.",
+    "This clause moved; its text did not change.": "Lauseke siirtyi; sen teksti ei muuttunut.",
+    "Review": "Tarkastus",
+    "No clause changed.": "Yksikään lauseke ei muuttunut.",
+    "Version %(old)s (%(old_when)s) compared with version %(new)s (%(new_when)s).":
+        "Versiota %(old)s (%(old_when)s) verrataan versioon %(new)s (%(new_when)s).",
+    "Back to the history": "Takaisin historiaan",
+    "No differences.": "Ei eroja.",
+    "Error %(code)s": "Virhe %(code)s",
+    "Compare two versions": "Vertaa kahta versiota",
+    "Older version": "Vanhempi versio",
+    "Newer version": "Uudempi versio",
+    "Compare": "Vertaa",
+    "Versions, newest first": "Versiot, uusin ensin",
+    "Version": "Versio",
+    "Fetched": "Haettu",
+    "Change": "Muutos",
+    "Summary": "Yhteenveto",
+    "technical upgrade": "tekninen päivitys",
+    "first version": "ensimmäinen versio",
+    "Sign in": "Kirjaudu sisään",
+    "User name": "Käyttäjätunnus",
+    "Password": "Salasana",
+    "%(service)s: terms in force": "%(service)s: voimassa olevat ehdot",
+    "Brief for the management group, printed %(when)s.": "Kooste johtoryhmälle, tulostettu %(when)s.",
+    "The town's channel": "Kaupungin kanava",
+    "owner": "omistaja",
+    "administrators": "ylläpitäjät",
+    "The town has no channel on this service yet.": "Kaupungilla ei vielä ole kanavaa tässä palvelussa.",
+    "Documents": "Asiakirjat",
+    "version %(n)s, fetched %(when)s": "versio %(n)s, haettu %(when)s",
+    "not fetched yet": "ei vielä haettu",
+    "Checklist for opening a channel": "Tarkistuslista kanavan avaamiseen",
+    "not yet: fewer than two named administrators": "ei vielä: alle kaksi nimettyä ylläpitäjää",
+    "Open reviews": "Avoimet tarkastukset",
+    "No open reviews.": "Ei avoimia tarkastuksia.",
+    "Clauses in force, by topic": "Voimassa olevat lausekkeet aiheittain",
+    "No clause of the current terms touches a monitored topic.":
+        "Yksikään nykyisten ehtojen lauseke ei koske seurattua aihetta.",
+    "Topics": "Aiheet",
+    "last changed %(when)s (version %(n)s)": "muuttunut viimeksi %(when)s (versio %(n)s)",
+    "Before opening a channel: the terms in force of one service, by topic, with the checklist of the "
+    "town's guideline.":
+        "Ennen kanavan avaamista: yhden palvelun voimassa olevat ehdot aiheittain sekä kaupungin ohjeen "
+        "tarkistuslista.",
+    "Service": "Palvelu",
+    "Show": "Näytä",
+    "The whole change (version %(n)s)": "Koko muutos (versio %(n)s)",
+    "all": "kaikki",
+    "Flagged changed clauses, high severity first, newest first.":
+        "Merkityt muuttuneet lausekkeet, vakavimmat ja uusimmat ensin.",
+    "Severity": "Vakavuus",
+    "Service and document": "Palvelu ja asiakirja",
+    "Clause": "Lauseke",
+    "Status": "Tila",
+    "Nothing to show.": "Ei näytettävää.",
+    "Lookup: the terms in force, by topic": "Tarkistus: voimassa olevat ehdot aiheittain",
+    "Document": "Asiakirja",
+    "Versions": "Versioita",
+    "Last check": "Viimeisin tarkistus",
+    "Last change": "Viimeisin muutos",
+    "FAILED": "EPÄONNISTUI",
+    "State": "Tila",
+    "Account": "Tili",
+    "Owner": "Omistaja",
+    "Administrators": "Ylläpitäjät",
+    "Edit the channel": "Muokkaa kanavaa",
+    "Administrators (one name a line)": "Ylläpitäjät (yksi nimi riville)",
+    "Save channel": "Tallenna kanava",
+    "Every monitored service, the town's channel and the last check of each document":
+        "Kaikki seuratut palvelut, kaupungin kanava ja kunkin asiakirjan viimeisin tarkistus",
+    "Channel": "Kanava",
+    "lookup": "tarkistus",
+    "since %(when)s": "%(when)s alkaen",
+    "no documents": "ei asiakirjoja",
+    "The form had expired or was not sent from this site. Go back, reload the page and try again.":
+        "Lomake oli vanhentunut tai sitä ei lähetetty tältä sivustolta. Palaa takaisin, lataa sivu "
+        "uudelleen ja yritä uudestaan.",
+    "You do not have the role this needs.": "Sinulla ei ole tähän tarvittavaa roolia.",
+    "Not found.": "Ei löytynyt.",
+    "Wrong user name or password.": "Väärä käyttäjätunnus tai salasana.",
+    "communications": "viestintä",
+    "legal": "lakiasiat",
+    "administrator": "pääkäyttäjä",
+    "not reviewed": "ei tarkastettu",
+    "open": "avoin",
+    "accepted": "hyväksytty",
+    "needs action": "vaatii toimia",
+    "escalated": "siirretty eteenpäin",
+    "high": "korkea",
+    "medium": "keskitaso",
+    "low": "matala",
+    "added": "lisätty",
+    "removed": "poistettu",
+    "modified": "muutettu",
+    "moved": "siirretty",
+    "no channel": "ei kanavaa",
+    "in use": "käytössä",
+    "candidate": "harkinnassa",
+    "closed": "suljettu",
+    "never checked": "ei koskaan tarkistettu",
+    "new version": "uusi versio",
+    "unchanged": "ennallaan",
+    "failed": "epäonnistui",
+    "Decision saved.": "Päätös tallennettu.",
+    "Channel saved.": "Kanava tallennettu.",
+}
+
+
+def main() -> int:
+    with (HERE / "messages.pot").open("rb") as fh:
+        template = read_po(fh)
+    missing = []
+    for lang in ("fi", "en"):
+        with (HERE / "messages.pot").open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        catalog.project, catalog.version = "tosmonitor", "0.1"
+        for message in catalog:
+            if not message.id:
+                continue
+            if lang == "fi":
+                if message.id in FI:
+                    message.string = FI[message.id]
+                else:
+                    missing.append(message.id)
+        path = HERE / lang / "LC_MESSAGES" / "messages.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            write_po(fh, catalog, omit_header=False, no_location=True, width=100)
+    for message_id in missing:
+        print(f"no Finnish translation: {message_id!r}", file=sys.stderr)
+    print(f"{len([m for m in template if m.id])} messages; {len(missing)} without Finnish")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

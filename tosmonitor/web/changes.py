@@ -1,0 +1,73 @@
+"""One change: its clause-level diff with word highlights, topics, why-flagged phrases and statements."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tosmonitor.diffing import ClauseChange, render_html
+from tosmonitor.reviews import DECISIONS, ensure_reviews
+from tosmonitor.store.models import Change, ChangeClause, Review
+from tosmonitor.web import db
+from tosmonitor.web.auth import login_required
+
+bp = Blueprint("changes", __name__)
+
+
+def clause_change(clause: ChangeClause) -> ClauseChange:
+    return ClauseChange(
+        kind=clause.kind,
+        old=clause.old_text,
+        new=clause.new_text,
+        old_index=clause.old_index,
+        new_index=clause.new_index,
+        heading=clause.heading,
+        diff=[(op, text) for op, text in clause.diff],
+        topics=list(clause.topics),
+        severity=clause.severity,
+        matches={t: [tuple(m) for m in spans] for t, spans in clause.matches.items()},
+        statements=list(clause.statements),
+    )
+
+
+def clause_html(clause: ChangeClause) -> Markup:
+    """The escaped diff of one clause (diffing.render_html does all the escaping)."""
+    return render_html([clause_change(clause)])
+
+
+@bp.get("/changes/<int:change_id>")
+@login_required
+def change(change_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    change = session.scalar(
+        select(Change).where(Change.id == change_id).options(
+            selectinload(Change.clauses), selectinload(Change.document), selectinload(Change.to_version),
+            selectinload(Change.from_version),
+        )
+    ) or abort(404)
+    if ensure_reviews(session, [change.document_id]):
+        session.commit()
+    reviews = {
+        r.change_clause_id: r
+        for r in session.scalars(select(Review).where(Review.change_clause_id.in_([c.id for c in change.clauses])))
+    }
+    clauses = list(change.clauses)
+    return render_template(
+        "web/change.html", change=change, clauses=clauses, reviews=reviews, clause_html=clause_html,
+        decisions=DECISIONS,
+    )
+
+
+@bp.get("/feed.atom")
+def feed():  # type: ignore[no-untyped-def]
+    """The Atom feed of changes (public: it says what public terms changed, nothing of the town's reviews)."""
+    from flask import Response, current_app, request
+
+    from tosmonitor.notify.feed import build_feed
+    from tosmonitor.web.i18n import current_lang
+
+    base_url = current_app.config.get("BASE_URL") or request.host_url
+    body = build_feed(current_app.extensions["tosmonitor_engine"], current_lang(), base_url)
+    return Response(body, mimetype="application/atom+xml")

@@ -1,0 +1,51 @@
+"""The review queue: open flagged clauses, high first and newest first; legal decides with a note."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from tosmonitor.reviews import DECISIONS, STATUSES, ReviewError, decide, review_queue
+from tosmonitor.store.models import Review
+from tosmonitor.web import db
+from tosmonitor.web.auth import login_required, role_required, safe_next
+from tosmonitor.web.changes import clause_html
+from tosmonitor.web.i18n import gettext as _
+
+bp = Blueprint("reviews", __name__)
+NOTE_LIMIT = 4000
+
+
+@bp.get("/reviews")
+@login_required
+def queue():  # type: ignore[no-untyped-def]
+    session = db()
+    status = request.args.get("status", "open")
+    if status not in (*STATUSES, "all"):
+        abort(400)
+    reviews = review_queue(session, None if status == "all" else status)
+    session.commit()  # reviews created lazily for changes recorded before reviews existed
+    return render_template("web/reviews.html", reviews=reviews, status=status, statuses=STATUSES)
+
+
+@bp.get("/reviews/<int:review_id>")
+@login_required
+def show(review_id: int):  # type: ignore[no-untyped-def]
+    review = db().get(Review, review_id) or abort(404)
+    return render_template("web/review.html", review=review, clause_html=clause_html, decisions=DECISIONS)
+
+
+@bp.post("/reviews/<int:review_id>")
+@role_required("legal")
+def decide_view(review_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    status = request.form.get("status", "")
+    note = request.form.get("note", "").strip()
+    if status not in DECISIONS or len(note) > NOTE_LIMIT:
+        abort(400)
+    try:
+        decide(session, review_id, status, g.user.name, note)
+    except ReviewError:
+        abort(404)
+    session.commit()
+    flash(_("Decision saved."))
+    return redirect(safe_next(request.form.get("next")) or url_for("reviews.show", review_id=review_id))

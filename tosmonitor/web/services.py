@@ -1,0 +1,110 @@
+"""Services and channels (the home page), a service's documents, the channel form (admins), history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from tosmonitor.channels import CHANNEL_STATES
+from tosmonitor.reports import diff_report, history_report
+from tosmonitor.store import repository
+from tosmonitor.store.models import Change, Channel, Document, Service, Version
+from tosmonitor.web import db
+from tosmonitor.web.auth import login_required, role_required
+from tosmonitor.web.i18n import gettext as _
+
+bp = Blueprint("services", __name__)
+
+
+def service_rows() -> list[dict]:
+    """Every service with its channel, documents, last check and last change (one page, few queries)."""
+    session = db()
+    counts = dict(session.execute(select(Version.document_id, func.count()).group_by(Version.document_id)).all())
+    last_changes: dict[int, Change] = {}
+    for change in session.scalars(select(Change).order_by(Change.created_at)):
+        last_changes[change.document_id] = change
+    rows = []
+    for service in repository.list_services(session):
+        documents = []
+        for document in service.documents:
+            if not document.declared:
+                continue
+            change = last_changes.get(document.id)
+            documents.append({
+                "document": document,
+                "versions": counts.get(document.id, 0),
+                "check": repository.last_check(session, document.id),
+                "failing_since": repository.failing_since(session, document.id),
+                "change": change,
+            })
+        rows.append({"service": service, "channel": repository.channel_of(session, service.id), "documents": documents})
+    return rows
+
+
+@bp.get("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    return render_template("web/services.html", rows=service_rows())
+
+
+@bp.get("/services/<service_id>")
+@login_required
+def service(service_id: str):  # type: ignore[no-untyped-def]
+    service = db().get(Service, service_id) or abort(404)
+    row = next(r for r in service_rows() if r["service"].id == service_id)
+    return render_template("web/service.html", service=service, row=row, states=CHANNEL_STATES)
+
+
+@bp.post("/services/<service_id>/channel")
+@role_required("admin")
+def edit_channel(service_id: str):  # type: ignore[no-untyped-def]
+    session = db()
+    if session.get(Service, service_id) is None:
+        abort(404)
+    state = request.form.get("state", "")
+    owner = request.form.get("owner", "").strip()
+    admins = [line.strip() for line in request.form.get("admins", "").splitlines() if line.strip()]
+    if state not in CHANNEL_STATES or len(owner) > 200:
+        abort(400)
+    channel = repository.channel_of(session, service_id)
+    if channel is None:
+        channel = Channel(service_id=service_id, state=state)
+        session.add(channel)
+    channel.state, channel.owner, channel.admins = state, owner, admins
+    session.commit()
+    flash(_("Channel saved."))
+    return redirect(url_for("services.service", service_id=service_id))
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def history(document_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    document = session.get(Document, document_id) or abort(404)
+    entries = history_report(session, document)
+    changes = {
+        version_id: change_id
+        for version_id, change_id in session.execute(
+            select(Change.to_version_id, Change.id).where(Change.document_id == document.id)
+        )
+    }
+    numbers = dict(session.execute(select(Version.number, Version.id).where(Version.document_id == document.id)).all())
+    for entry in entries:
+        entry["change_id"] = changes.get(numbers.get(entry["version"]))
+    return render_template("web/history.html", document=document, entries=list(reversed(entries)))
+
+
+@bp.get("/documents/<int:document_id>/compare")
+@login_required
+def compare(document_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    document = session.get(Document, document_id) or abort(404)
+    try:
+        old = request.args.get("from", type=int)
+        new = request.args.get("to", type=int)
+        if old is not None and new is not None and old > new:
+            old, new = new, old
+        report = diff_report(session, document, old, new)
+    except LookupError as error:
+        return render_template("web/error.html", code=400, message=str(error)), 400
+    return render_template("web/compare.html", document=document, report=report)
