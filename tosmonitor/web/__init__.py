@@ -145,7 +145,13 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.globals["lang_url"] = lang_url
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["highlight"] = highlight
+    def topic_label(name: str) -> str:
+        from tosmonitor.notify.i18n import topic_label as label
+
+        return label(name, current_lang())
+
     app.jinja_env.globals["topic_definition"] = topic_definition
+    app.jinja_env.globals["topic_label"] = topic_label
     app.jinja_env.globals.update(LABELS)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
