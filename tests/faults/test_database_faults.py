@@ -1,0 +1,68 @@
+"""A locked or unreachable database: a clear error or a wait, never a half-written record."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from tests.conftest import Cli, cli_env
+from tests.responders import TERMS, page, terms_page
+from tosmonitor.replay import ReplayServer
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_postgresql_is_a_clear_error(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere"
+    cli = Cli(cli_env(url, tmp_path), tmp_path)
+    for command in (["init"], ["channels"], ["crawl"]):
+        result = cli(*command)
+        assert result.returncode == 1, command
+        assert "cannot open database" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_uninitialised_database_says_run_init(tmp_path: Path) -> None:
+    cli = Cli(cli_env(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path), tmp_path)
+    result = cli("channels")
+    assert result.returncode == 1
+    assert "not initialised: run `tosmonitor init`" in result.stderr
+
+
+def test_locked_sqlite_database_is_waited_for_then_the_crawl_completes(
+    tmp_path: Path, replay_server: ReplayServer
+) -> None:
+    database = tmp_path / "tosmonitor.db"
+    replay_server.routes["/tos"] = page(terms_page(TERMS))
+    declarations = tmp_path / "declarations"
+    declarations.mkdir()
+    terms = {"Terms of Service": {"fetch": replay_server.url("/tos"), "select": "main article"}}
+    (declarations / "example.json").write_text(json.dumps({"name": "Example", "terms": terms}))
+    cli = Cli(cli_env(f"sqlite:///{database}", tmp_path, declarations), tmp_path)
+    assert cli("init").returncode == 0
+
+    locker = sqlite3.connect(database, timeout=30, check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")  # another process is writing: nobody else may write for now
+    released = threading.Event()
+
+    def release_later() -> None:
+        time.sleep(3)
+        locker.rollback()
+        released.set()
+
+    threading.Thread(target=release_later, daemon=True).start()
+    result = cli("crawl")
+    assert released.is_set()
+    assert result.returncode == 0, result.stderr
+    document = json.loads(cli("channels", "--json").stdout)[0]["documents"][0]
+    assert document["versions"] == 1
+    assert document["last_check"]["outcome"] == "new_version"
+    locker.close()
