@@ -26,6 +26,7 @@ from tosmonitor.replay import ReplayServer
 from tosmonitor.store.models import Change, Check, Version
 
 HEALTHY = terms_page(TERMS)
+LONG_PAGE = terms_page([f"{n}. {paragraph}" for n in range(1, 5) for paragraph in TERMS])
 
 
 def closed_port() -> int:
@@ -62,7 +63,7 @@ def fault_setup(tmp_path: Path, replay_server: ReplayServer, database_url: str) 
         path = f"/{service_id}"
         replay_server.routes[path] = responder
         documents[service_id] = {"Terms of Service": {"fetch": replay_server.url(path), "select": "main article"}}
-    replay_server.routes["/shrinks"] = page(HEALTHY)
+    replay_server.routes["/shrinks"] = page(LONG_PAGE)
     documents["shrinks"] = {"Terms of Service": {"fetch": replay_server.url("/shrinks"), "select": "main article"}}
     documents["nodns"] = {"Terms of Service": {"fetch": "http://terms.nonexistent.invalid/tos", "select": "main"}}
     documents["notls"] = {
@@ -107,8 +108,8 @@ def test_every_failure_kind_is_a_failed_check_and_never_a_version(fault_setup, e
     assert checks["shrinks"].outcome == "new_version"
     assert "failed:" in first.stdout and "http500" in first.stdout
 
-    # The healthy page now comes back truncated (an interstitial-sized stub): too_short, no version.
-    replay_server.routes["/shrinks"] = page(terms_page(TERMS[:1]))
+    # The long page now comes back as truncated HTML (cut at a third, status 200): too_short, no version.
+    replay_server.routes["/shrinks"] = page(LONG_PAGE[: len(LONG_PAGE) // 3])
     # The faulty pages recover: the next run records their first version.
     for service in FAULTS:
         replay_server.routes[f"/{service}"] = page(HEALTHY)
@@ -126,7 +127,7 @@ def test_every_failure_kind_is_a_failed_check_and_never_a_version(fault_setup, e
         assert len(versions) == len(FAULTS) + 1
         assert all(len(v.text) > 200 for v in versions)
 
-    # The same shortened text on the next check is a real shortening: it becomes a version.
+    # The same shortened text on the next check counts as a real shortening: it becomes a version.
     third = cli("crawl", "shrinks")
     assert third.returncode == 0, third.stderr
     assert last_checks(engine)["shrinks"].outcome == "new_version"
