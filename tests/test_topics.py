@@ -123,3 +123,31 @@ def _rule_examples():
 @pytest.mark.parametrize(("topic", "lang", "text", "match"), list(_rule_examples()))
 def test_rule_file_examples(topic, lang, text, match):
     assert (topic in tag(text).topics) == match
+
+
+def test_rules_only_mode_and_model_spans_point_into_text():
+    from tosmonitor.topic_model import load
+
+    text = "These Terms are governed by the laws of the State of California."
+    assert tag(text, model=False).topics == ["governing_law"]
+    tm = load()
+    assert tm is not None and {"en", "de"} <= set(tm.langs)
+    for case in CASES:
+        result = tag(case["text"])
+        for spans in result.matches.values():
+            for start, end, phrase in spans:
+                assert case["text"][start:end] == phrase
+
+
+def test_model_only_confirms_or_recovers_claudette_topics():
+    """The model never touches the rules-only topics (licence, ownership, arbitration, ...)."""
+    from tosmonitor.topic_model import load
+
+    tm = load()
+    assert tm is not None
+    for lang in tm.langs:
+        assert not set(tm.topics(lang)) & {"content_licence", "content_ownership", "ai_training", "data_location"}
+        assert "arbitration" not in tm.topics(lang)
+        for topic in tm.topics(lang):
+            confirm, recover = tm.thresholds(topic, lang)
+            assert 0 < confirm <= recover

@@ -330,7 +330,10 @@ _WORDS: dict[str, frozenset[str]] = {
 }
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-_FI_ENDING = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|ksi|nsa|nsä|mme|tte|aan|ään|ineen)$")
+_FI_ENDINGS = (
+    *("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä"),
+    *("ksi", "nsa", "nsä", "mme", "tte", "aan", "ään", "ineen"),
+)
 _PL_CHARS = re.compile(r"[ąęłśźżćń]")
 _DE_CHARS = re.compile(r"[ßü]")
 _SV_CHARS = re.compile(r"å")
@@ -351,13 +354,17 @@ def detect(text: str) -> str:
     'fi'
     """
     lowered = text.lower()
-    tokens = _TOKEN.findall(lowered)
     scores = dict.fromkeys(_WORDS, 0.0)
-    for token in tokens:
-        for lang in _WORD_LANGS.get(token, ()):
-            scores[lang] += 1.0
-        if len(token) > 4 and _FI_ENDING.search(token):
-            scores["fi"] += 0.5
+    get = _WORD_LANGS.get
+    fi_endings = 0
+    for token in _TOKEN.findall(lowered):
+        langs = get(token)
+        if langs is not None:
+            for lang in langs:
+                scores[lang] += 1.0
+        if len(token) > 4 and token.endswith(_FI_ENDINGS):
+            fi_endings += 1
+    scores["fi"] += 0.5 * fi_endings
     if "ä" in lowered or "ö" in lowered:
         scores["fi"] += 0.5
         scores["sv"] += 0.5

@@ -151,17 +151,42 @@ def severity_of(topics: Iterable[str]) -> str:
     return "medium" if topics else "low"
 
 
-def tag(text: str, lang: str = "auto") -> Tagging:
+def tag(text: str, lang: str = "auto", *, model: bool = True) -> Tagging:
     """Tag ``text`` with topics; ``lang`` is ``"auto"`` (detect) or a language code to force.
 
-    Each topic's matches are ``(start, end, phrase)`` with offsets into ``text``.
+    Each topic's matches are ``(start, end, phrase)`` with offsets into ``text``. Rules propose
+    topics; where a topic model exists for the language (:mod:`tosmonitor.topic_model`) it keeps
+    a rule candidate only if its probability reaches the topic's *confirm* threshold, and adds a
+    topic no rule matched only above the (higher) *recover* threshold, explained by the n-grams
+    that weighed most. ``model=False`` gives the rules alone.
     """
     detected = detect(text) if lang in ("auto", "", None) else lang
-    # a language we have rules for uses them; an undetermined one tries all; others get none
-    langs = (
-        (detected,) if detected in RULE_LANGUAGES else RULE_LANGUAGES if detected == "und" else ()
-    )
     lowered = text.lower()
+    matches = rule_matches(text, detected, lowered)
+    tm = _topic_model() if model else None
+    if tm is not None and detected in tm.langs:
+        probs = tm.probabilities(lowered, detected)
+        same_length = len(lowered) == len(text)
+        for topic, p in probs.items():
+            confirm, recover = tm.thresholds(topic, detected)
+            if topic in matches:
+                if p < confirm:
+                    del matches[topic]
+            elif p >= recover and same_length:
+                spans = tm.evidence(text, lowered, detected, topic)
+                if spans:
+                    matches[topic] = spans
+    topics = sorted(matches, key=_ORDER.__getitem__)
+    ordered = {t: matches[t] for t in topics}
+    return Tagging(topics=topics, severity=severity_of(topics), matches=ordered, lang=detected)
+
+
+def rule_matches(text: str, detected: str, lowered: str | None = None) -> dict[str, list[tuple[int, int, str]]]:
+    """The rule spans per topic for ``text`` in language ``detected`` (no model)."""
+    # a language we have rules for uses them; an undetermined one tries all; others get none
+    langs = (detected,) if detected in RULE_LANGUAGES else RULE_LANGUAGES if detected == "und" else ()
+    if lowered is None:
+        lowered = text.lower()
     flags = 0
     if len(lowered) != len(text):
         lowered, flags = text, re.IGNORECASE
@@ -170,19 +195,20 @@ def tag(text: str, lang: str = "auto") -> Tagging:
         for name, pattern, exclude in _compiled(rule_lang, flags):
             if exclude is not None and exclude.search(lowered):
                 continue
-            spans = [
-                (m.start(), m.end(), text[m.start() : m.end()])
-                for m in pattern.finditer(lowered)
-                if m.end() > m.start()
-            ]
+            found = [(m.start(), m.end()) for m in pattern.finditer(lowered) if m.end() > m.start()]
+            spans = [(s, e, text[s:e]) for s, e in found]
             if spans:
                 merged = matches.setdefault(name, [])
                 merged.extend(s for s in spans if s not in merged)
     for spans in matches.values():
         spans.sort()
-    topics = sorted(matches, key=_ORDER.__getitem__)
-    ordered = {t: matches[t] for t in topics}
-    return Tagging(topics=topics, severity=severity_of(topics), matches=ordered, lang=detected)
+    return matches
+
+
+def _topic_model():
+    from tosmonitor import topic_model
+
+    return topic_model.load()
 
 
 def places(text: str, lang: str = "auto") -> list[str]:
