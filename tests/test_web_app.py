@@ -368,3 +368,18 @@ def test_lookup_page_groups_clauses_by_topic_with_dates(site: Site, client_as) -
     assert "Johtoryhmä on antanut luvan" in html
     dates = {c["last_changed"][:10] for t in data["topics"] for c in t["clauses"]}
     assert len(dates) >= 2, "clauses in force were last changed in different versions"
+
+
+def test_review_queue_pages_and_service_filter(site: Site, client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("lea")
+    everything = client.get("/api/reviews?status=all").get_json()
+    html = client.get("/reviews?status=all&service=twitter").get_data(as_text=True)
+    ids = [int(i) for i in re.findall(r'href="/reviews/(\d+)"', html)]
+    twitter = [r["id"] for r in everything if r["service"] == "twitter"]
+    assert ids and set(ids) <= set(twitter)
+    severities = [r["severity"] for r in client.get("/api/reviews").get_json()]
+    assert severities == sorted(severities, key=["high", "medium", "low"].index)
+    if len(everything) > 50:
+        second = client.get("/reviews?status=all&page=2").get_data(as_text=True)
+        assert 'rel="prev"' in second
+    assert client.get("/reviews?status=bogus").status_code == 400

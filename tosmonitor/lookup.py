@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from tosmonitor.clauses import split_clauses
 from tosmonitor.reports import iso
-from tosmonitor.reviews import review_json, review_queue
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Review, Service, Version
 from tosmonitor.topics import TOPICS, tag
@@ -64,16 +63,51 @@ def _tagged_clauses(text: str) -> tuple[tuple[str, str | None, tuple[str, ...], 
     return tuple(out)
 
 
-def _introductions(session: Session, document_id: int) -> dict[str, tuple[int, Any, int]]:
+def _introductions(session: Session, document_id: int, texts: list[str]) -> dict[str, tuple[int, Any, int]]:
     """Clause text -> (version number, fetched_at, change clause id) of the newest change that brought it."""
+    found: dict[str, tuple[int, Any, int]] = {}
+    unique = sorted(set(texts))
+    for start in range(0, len(unique), 500):
+        rows = session.execute(
+            select(ChangeClause.new_text, ChangeClause.id, Version.number, Version.fetched_at)
+            .join(Change, ChangeClause.change_id == Change.id)
+            .join(Version, Change.to_version_id == Version.id)
+            .where(
+                Change.document_id == document_id,
+                ChangeClause.kind.in_(("added", "modified")),
+                ChangeClause.new_text.in_(unique[start : start + 500]),
+            )
+        )
+        for text, clause_id, number, fetched_at in rows:
+            if text not in found or found[text][0] < number:
+                found[text] = (number, fetched_at, clause_id)
+    return found
+
+
+def open_review_rows(session: Session, service_id: str) -> list[dict[str, Any]]:
+    """The service's open reviews, high first and newest first (a lean query: ids, kinds, topics)."""
+    from sqlalchemy import case
+
+    from tosmonitor.reviews import ensure_reviews
+    from tosmonitor.store.models import Document
+
+    ensure_reviews(session)
+    rank = case({"high": 0, "medium": 1}, value=ChangeClause.severity, else_=2)
     rows = session.execute(
-        select(ChangeClause.new_text, ChangeClause.id, Version.number, Version.fetched_at)
+        select(Review.id, ChangeClause.kind, ChangeClause.severity, ChangeClause.topics, Change.id,
+               Document.type, Version.number)
+        .join(ChangeClause, Review.change_clause_id == ChangeClause.id)
         .join(Change, ChangeClause.change_id == Change.id)
+        .join(Document, Change.document_id == Document.id)
         .join(Version, Change.to_version_id == Version.id)
-        .where(Change.document_id == document_id, ChangeClause.kind.in_(("added", "modified")))
-        .order_by(Version.number)
+        .where(Review.status == "open", Document.service_id == service_id)
+        .order_by(rank, Change.created_at.desc(), Change.id.desc(), ChangeClause.position)
     )
-    return {text: (number, fetched_at, clause_id) for text, clause_id, number, fetched_at in rows if text}
+    return [
+        {"id": rid, "status": "open", "change": change_id, "service": service_id, "type": doc_type,
+         "version": number, "kind": kind, "severity": severity, "topics": list(topics)}
+        for rid, kind, severity, topics, change_id, doc_type, number in rows
+    ]
 
 
 def _review_brief(review: Review | None) -> dict[str, Any] | None:
@@ -95,7 +129,8 @@ def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
     "documents": [{"type", "url", "version", "fetched_at", "effective_date", "updated_date"}],
     "topics": [{"topic", "severity", "definition_en", "definition_fi", "clauses": [{"type", "text",
     "heading", "matches", "last_changed", "version", "review": null | {"id", "status", "reviewer",
-    "note", "decided_at"}}]}], "open_reviews": [review], "checklist": [{"key", "en", "fi", "done"}]}``.
+    "note", "decided_at"}}]}], "open_reviews": [{"id", "status", "change", "service", "type", "version",
+    "kind", "severity", "topics"}], "checklist": [{"key", "en", "fi", "done"}]}``.
     """
     service = session.get(Service, service_id)
     if service is None:
@@ -120,9 +155,12 @@ def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
         )
         if latest is None:
             continue
-        first = repository.version_by_number(session, document.id, 1) or latest
-        introduced = _introductions(session, document.id)
+        first = session.execute(
+            select(Version.number, Version.fetched_at).where(Version.document_id == document.id)
+            .order_by(Version.number).limit(1)
+        ).one()
         tagged = _tagged_clauses(latest.text)
+        introduced = _introductions(session, document.id, [text for text, *_ in tagged])
         clause_ids = [introduced[text][2] for text, *_ in tagged if text in introduced]
         reviews = {
             r.change_clause_id: r
@@ -165,6 +203,6 @@ def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
         },
         "documents": documents,
         "topics": topics,
-        "open_reviews": [review_json(r, with_clause=False) for r in review_queue(session, "open", service_id)],
+        "open_reviews": open_review_rows(session, service_id),
         "checklist": checklist,
     }

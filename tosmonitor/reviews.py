@@ -24,7 +24,6 @@ from tosmonitor.store.models import Change, ChangeClause, Document, Review, Vers
 FLAGGED_SEVERITIES = ("high", "medium")
 DECISIONS = ("accepted", "needs_action", "escalated")
 STATUSES = ("open", *DECISIONS)
-_SEVERITY_RANK = {"high": 2, "medium": 1, "low": 0}
 
 
 class ReviewError(LookupError):
@@ -187,28 +186,44 @@ def review_json(review: Review, *, with_clause: bool = True) -> dict[str, Any]:
     return data
 
 
-def review_queue(
-    session: Session, status: str | None = "open", service_id: str | None = None, limit: int | None = None
-) -> list[Review]:
-    """Reviews (open by default), high severity first, newest change first within a severity."""
-    ensure_reviews(session)
-    query = (
-        select(Review)
-        .join(ChangeClause, Review.change_clause_id == ChangeClause.id)
-        .join(Change, ChangeClause.change_id == Change.id)
-        .options(
-            selectinload(Review.clause)
-            .selectinload(ChangeClause.change)
-            .options(selectinload(Change.document), selectinload(Change.to_version))
-        )
+def _queue_query(status: str | None, service_id: str | None):  # type: ignore[no-untyped-def]
+    query = select(Review).join(ChangeClause, Review.change_clause_id == ChangeClause.id).join(
+        Change, ChangeClause.change_id == Change.id
     )
     if status is not None:
         query = query.where(Review.status == status)
     if service_id is not None:
         query = query.join(Document, Change.document_id == Document.id).where(Document.service_id == service_id)
-    reviews = list(session.scalars(query))
-    reviews.sort(
-        key=lambda r: (-_SEVERITY_RANK.get(r.clause.severity, 0), -r.clause.change.created_at.timestamp(),
-                       r.clause.position)
+    return query
+
+
+def review_count(session: Session, status: str | None = "open", service_id: str | None = None) -> int:
+    from sqlalchemy import func
+
+    subquery = _queue_query(status, service_id).with_only_columns(Review.id).subquery()
+    return session.scalar(select(func.count()).select_from(subquery)) or 0
+
+
+def review_queue(
+    session: Session, status: str | None = "open", service_id: str | None = None, limit: int | None = None,
+    offset: int = 0,
+) -> list[Review]:
+    """Reviews (open by default), high severity first, newest change first within a severity."""
+    from sqlalchemy import case
+
+    ensure_reviews(session)
+    rank = case({"high": 0, "medium": 1}, value=ChangeClause.severity, else_=2)
+    query = (
+        _queue_query(status, service_id)
+        .order_by(rank, Change.created_at.desc(), Change.id.desc(), ChangeClause.position)
+        .options(
+            selectinload(Review.clause)
+            .selectinload(ChangeClause.change)
+            .options(selectinload(Change.document),
+                     selectinload(Change.to_version).load_only(Version.id, Version.number, Version.fetched_at))
+        )
+        .offset(offset)
     )
-    return reviews[:limit] if limit else reviews
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))

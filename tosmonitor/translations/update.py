@@ -146,6 +146,14 @@ FI = {
     "failed": "epäonnistui",
     "Decision saved.": "Päätös tallennettu.",
     "Channel saved.": "Kanava tallennettu.",
+    "Pages": "Sivut",
+    "Page %(page)s of %(pages)s (%(total)s reviews).": "Sivu %(page)s/%(pages)s (%(total)s tarkastusta).",
+    "Previous page": "Edellinen sivu",
+    "Next page": "Seuraava sivu",
+    "%(count)s open reviews.": "Avoimia tarkastuksia %(count)s.",
+    "The service's review queue": "Palvelun tarkastusjono",
+    "Service: %(service)s": "Palvelu: %(service)s",
+    "all services": "kaikki palvelut",
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tosmonitor.diffing import ClauseChange, render_html
 from tosmonitor.reviews import DECISIONS, ensure_reviews
-from tosmonitor.store.models import Change, ChangeClause, Review
+from tosmonitor.store.models import Change, ChangeClause, Review, Version
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required
 
@@ -43,8 +43,9 @@ def change(change_id: int):  # type: ignore[no-untyped-def]
     session = db()
     change = session.scalar(
         select(Change).where(Change.id == change_id).options(
-            selectinload(Change.clauses), selectinload(Change.document), selectinload(Change.to_version),
-            selectinload(Change.from_version),
+            selectinload(Change.clauses), selectinload(Change.document),
+            selectinload(Change.to_version).load_only(Version.id, Version.number, Version.fetched_at),
+            selectinload(Change.from_version).load_only(Version.id, Version.number, Version.fetched_at),
         )
     ) or abort(404)
     if ensure_reviews(session, [change.document_id]):

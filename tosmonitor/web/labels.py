@@ -2,46 +2,51 @@
 
 from __future__ import annotations
 
-from tosmonitor.web.i18n import gettext as _
+from tosmonitor.web.i18n import gettext
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction; translated when shown."""
+    return message
+
+
+_ROLES = {"comms": N_("communications"), "legal": N_("legal"), "admin": N_("administrator")}
+_STATUSES = {None: N_("not reviewed"), "open": N_("open"), "accepted": N_("accepted"),
+             "needs_action": N_("needs action"), "escalated": N_("escalated")}
+_SEVERITIES = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+_KINDS = {"added": N_("added"), "removed": N_("removed"), "modified": N_("modified"), "moved": N_("moved")}
+_STATES = {None: N_("no channel"), "in use": N_("in use"), "candidate": N_("candidate"), "closed": N_("closed")}
+_OUTCOMES = {None: N_("never checked"), "new_version": N_("new version"), "unchanged": N_("unchanged"),
+             "failed": N_("failed")}
+
+
+def _label(table: dict, value: str | None) -> str:
+    message = table.get(value)
+    return gettext(message) if message else (value or "")
 
 
 def role_label(role: str) -> str:
-    return {"comms": _("communications"), "legal": _("legal"), "admin": _("administrator")}.get(role, role)
+    return _label(_ROLES, role)
 
 
 def status_label(status: str | None) -> str:
-    return {
-        None: _("not reviewed"),
-        "open": _("open"),
-        "accepted": _("accepted"),
-        "needs_action": _("needs action"),
-        "escalated": _("escalated"),
-    }.get(status, status or "")
+    return _label(_STATUSES, status)
 
 
 def severity_label(severity: str) -> str:
-    return {"high": _("high"), "medium": _("medium"), "low": _("low")}.get(severity, severity)
+    return _label(_SEVERITIES, severity)
 
 
 def kind_label(kind: str) -> str:
-    return {"added": _("added"), "removed": _("removed"), "modified": _("modified"), "moved": _("moved")}.get(
-        kind, kind
-    )
+    return _label(_KINDS, kind)
 
 
 def state_label(state: str | None) -> str:
-    return {None: _("no channel"), "in use": _("in use"), "candidate": _("candidate"), "closed": _("closed")}.get(
-        state, state or ""
-    )
+    return _label(_STATES, state)
 
 
 def outcome_label(outcome: str | None) -> str:
-    return {
-        None: _("never checked"),
-        "new_version": _("new version"),
-        "unchanged": _("unchanged"),
-        "failed": _("failed"),
-    }.get(outcome, outcome or "")
+    return _label(_OUTCOMES, outcome)
 
 
 LABELS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from tosmonitor.reviews import DECISIONS, STATUSES, ReviewError, decide, review_queue
+from tosmonitor.reviews import DECISIONS, STATUSES, ReviewError, decide, review_count, review_queue
 from tosmonitor.store.models import Review
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required, safe_next
@@ -13,6 +13,7 @@ from tosmonitor.web.i18n import gettext as _
 
 bp = Blueprint("reviews", __name__)
 NOTE_LIMIT = 4000
+PAGE_SIZE = 50
 
 
 @bp.get("/reviews")
@@ -22,9 +23,15 @@ def queue():  # type: ignore[no-untyped-def]
     status = request.args.get("status", "open")
     if status not in (*STATUSES, "all"):
         abort(400)
-    reviews = review_queue(session, None if status == "all" else status)
+    page = max(1, request.args.get("page", 1, type=int))
+    wanted = None if status == "all" else status
+    service = request.args.get("service") or None
+    reviews = review_queue(session, wanted, service, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    total = review_count(session, wanted, service)
     session.commit()  # reviews created lazily for changes recorded before reviews existed
-    return render_template("web/reviews.html", reviews=reviews, status=status, statuses=STATUSES)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("web/reviews.html", reviews=reviews, status=status, statuses=STATUSES, page=page,
+                           pages=pages, total=total, service=service)
 
 
 @bp.get("/reviews/<int:review_id>")

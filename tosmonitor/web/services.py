@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import func, select
 
 from tosmonitor.channels import CHANNEL_STATES
-from tosmonitor.reports import diff_report, history_report
+from tosmonitor.reports import diff_report
 from tosmonitor.store import repository
-from tosmonitor.store.models import Change, Channel, Document, Service, Version
+from tosmonitor.store.models import Change, ChangeClause, Channel, Document, Service, Version
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required
 from tosmonitor.web.i18n import gettext as _
@@ -79,19 +79,30 @@ def edit_channel(service_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/documents/<int:document_id>")
 @login_required
 def history(document_id: int):  # type: ignore[no-untyped-def]
+    """Versions newest first with their change summary (lean queries: no version texts, no diffs)."""
     session = db()
     document = session.get(Document, document_id) or abort(404)
-    entries = history_report(session, document)
     changes = {
-        version_id: change_id
-        for version_id, change_id in session.execute(
-            select(Change.to_version_id, Change.id).where(Change.document_id == document.id)
-        )
+        change.to_version_id: change
+        for change in session.scalars(select(Change).where(Change.document_id == document.id))
     }
-    numbers = dict(session.execute(select(Version.number, Version.id).where(Version.document_id == document.id)).all())
-    for entry in entries:
-        entry["change_id"] = changes.get(numbers.get(entry["version"]))
-    return render_template("web/history.html", document=document, entries=list(reversed(entries)))
+    statements: dict[int, list[dict]] = {}
+    for change_id, clause_statements in session.execute(
+        select(ChangeClause.change_id, ChangeClause.statements)
+        .join(Change, ChangeClause.change_id == Change.id)
+        .where(Change.document_id == document.id, ChangeClause.severity.in_(("high", "medium")))
+        .order_by(ChangeClause.change_id, ChangeClause.position)
+    ):
+        statements.setdefault(change_id, []).extend(clause_statements or [])
+    entries = []
+    for version_id, number, fetched_at in session.execute(
+        select(Version.id, Version.number, Version.fetched_at)
+        .where(Version.document_id == document.id).order_by(Version.number.desc())
+    ):
+        change = changes.get(version_id)
+        entries.append({"version": number, "fetched_at": fetched_at, "change": change,
+                        "statements": statements.get(change.id, []) if change else []})
+    return render_template("web/history.html", document=document, entries=entries)
 
 
 @bp.get("/documents/<int:document_id>/compare")
