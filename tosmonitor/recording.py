@@ -19,6 +19,7 @@ from tosmonitor.extract import ExtractError, extract_document
 from tosmonitor.fetching import FetchError, FetchResult, failure_from_http_status, utcnow
 from tosmonitor.interstitials import detect as detect_interstitial
 from tosmonitor.langdetect import detect as detect_language
+from tosmonitor.reviews import open_reviews_for_change
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Check, Document, Snapshot, Version
 
@@ -176,6 +177,7 @@ def _add_change(session: Session, document: Document, old: Version, new: Version
     ]
     session.add(change)
     session.flush()
+    open_reviews_for_change(session, change)
     return change
 
 
