@@ -3,7 +3,7 @@
 Usage (repository root, project venv active)::
 
     python bench/replay_throughput.py [--document wikipedia/Terms of Service] [--all] [--corpus]
-                                      [--repeat 3] [--profile] [--try-fixes] [--quick]
+                                      [--repeat 3] [--profile] [--quick]
 
 Default: the longest recorded history (``wikipedia / Terms of Service``, 30 real versions).  Each version
 is rendered into the replay server's HTML page (with per-request noise; rendering is NOT timed), then
@@ -14,7 +14,7 @@ replays every document of ``../shared/corpus/versions`` (615 versions, 579 conse
 
 Printed: versions/s (wall and CPU), the split between extraction and diff+tag, median and [min–max] over
 ``--repeat`` repetitions, each on a fresh database.  ``--profile`` adds a cProfile of one repetition (top
-functions by own time and cumulative time within tosmonitor).  ``--try-fixes`` replays again before and
+functions by own time and cumulative time within tosmonitor).
 after the core fixes proposed in RESULTS.md (monkeypatched at run time; no core file is edited),
 interleaved, and checks that the recorded versions and checks are identical.
 """
@@ -171,119 +171,6 @@ def profile(all_feeds: Sequence[Feed], top: int = 25) -> str:
     return out.getvalue()
 
 
-# ------------------------------------------------------------------ --try-fixes: proposed core fixes, monkeypatched
-# Evidence for the fixes proposed in RESULTS.md, applied at run time only (no core file is edited):
-#   FIX 1 recording._extract: pre-check interstitials only for >= 400 pages (2xx pages are checked inside
-#         extract_page on its own soup), so a 2xx page is parsed once, not twice;
-#   FIX 2 extract._select: move the selected node (``extract()``) instead of deep-copying it;
-#   FIX 3 extract.extract_document: a single page is already normalised, do not normalise again.
-# _extract_fixed copies recording._extract as of 2026-11-27 with FIX 1; refresh it if that function changes.
-
-import types  # noqa: E402
-
-import tosmonitor.extract as ex  # noqa: E402
-import tosmonitor.recording as rec  # noqa: E402
-from tosmonitor.extract import ExtractError  # noqa: E402
-from tosmonitor.fetching import FetchError, failure_from_http_status  # noqa: E402
-
-orig = dict(rec_extract=rec._extract, ex_copy=ex.copy, extract_document=ex.extract_document)
-
-
-def _extract_fixed(declaration, result):
-    if result.failure is not None:
-        raise result.failure
-    if not result.pages:
-        raise FetchError("empty", "no page was fetched")
-    document = declaration.document_at(result.doc_type, result.started_at)
-    pages = []
-    for page, source in zip(result.pages, document.sources, strict=False):
-        html_like = page.media_type in ("text/html", "application/xhtml+xml") or page.media_type.endswith("+xml")
-        if html_like and page.status >= 400:  # FIX 1: 2xx pages are checked inside extract_page, on its soup
-            interstitial = rec.detect_interstitial(page.body.decode("utf-8", "replace"), page.url)
-            if interstitial is not None:
-                kind, message = interstitial
-                raise FetchError(kind, message, http_status=page.status, url=page.url)
-        if page.status >= 400:
-            raise failure_from_http_status(page.status, page.url)
-        if not page.body.strip():
-            raise FetchError("empty", f"empty response body from {page.url}", http_status=page.status, url=page.url)
-        pages.append((page.body, page.media_type, page.url, source))
-    try:
-        return rec.extract_document(pages)
-    except ExtractError as error:
-        kind = (
-            error.kind
-            if error.kind in ("selector_missing", "empty", "blocked", "consent_wall", "unsupported_media")
-            else "extract_error"
-        )
-        raise FetchError(kind, error.message, http_status=result.pages[0].status, url=result.pages[0].url) from None
-
-
-def extract_document_fixed(pages):
-    if not pages:
-        raise ExtractError("empty", "No page to extract")
-    if len(pages) == 1:  # FIX 3: normalise_markdown is idempotent; one page is already normalised
-        return ex.extract_page(*pages[0])
-    parts = [ex.extract_page(*page).rstrip("\n") for page in pages]
-    return ex.normalise_markdown("\n\n".join(parts))
-
-
-def patch(on):
-    rec._extract = _extract_fixed if on else orig["rec_extract"]
-    ex.copy = (
-        types.SimpleNamespace(copy=lambda node: node.extract()) if on else orig["ex_copy"]
-    )  # FIX 2: move, not deep-copy
-    f = extract_document_fixed if on else orig["extract_document"]
-    ex.extract_document = f
-    rec.extract_document = f
-
-
-def try_fixes(all_feeds: Sequence[Feed], repeat: int) -> None:
-    """Same replay before / after the fixes, interleaved; checks that the recorded versions are identical."""
-    import sqlite3
-    import statistics
-
-    def recorded(on: bool) -> list[tuple]:
-        patch(on)
-        try:
-            with tempfile.TemporaryDirectory(prefix="bench-fixes-") as tmp:
-                pipeline = Pipeline(Path(tmp), [f.document for f in all_feeds])
-                for feed in all_feeds:
-                    for page in feed.pages:
-                        pipeline.record(feed.document, page)
-                pipeline.close()
-                with sqlite3.connect(pipeline.db_path) as db:
-                    return (
-                        db.execute(
-                            "SELECT v.document_id, v.number, v.text_hash FROM version v ORDER BY 1, 2"
-                        ).fetchall()
-                        + db.execute(
-                            'SELECT outcome, failure_kind, COUNT(*) FROM "check" GROUP BY 1, 2 ORDER BY 1, 2'
-                        ).fetchall()
-                    )
-        finally:
-            patch(False)
-
-    print(f"fixes: recorded versions and checks identical before/after: {recorded(False) == recorded(True)}")
-    figures: dict[bool, list[float]] = {False: [], True: []}
-    for rep in range(repeat):
-        for on in (False, True) if rep % 2 == 0 else (True, False):
-            patch(on)
-            try:
-                with tempfile.TemporaryDirectory(prefix="bench-fixes-") as tmp:
-                    _, cpu, fed, _ = replay_once(all_feeds, Path(tmp))
-            finally:
-                patch(False)
-            figures[on].append(1000 * cpu / fed)
-            print(f"  rep {rep} {'after ' if on else 'before'} {1000 * cpu / fed:6.1f} ms CPU/version", flush=True)
-    for on in (False, True):
-        med = statistics.median(figures[on])
-        print(
-            f"{'after ' if on else 'before'}: {summary(figures[on], ' ms', 1)} CPU/version"
-            f" = {1000 / med:.1f} versions/s"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--document", default="wikipedia/Terms of Service")
@@ -292,7 +179,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1 repetition")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--try-fixes", action="store_true", help="before/after of the proposed core fixes")
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
 
@@ -323,12 +209,10 @@ def main() -> None:
     print(
         f"per version: extract {1000 * extract_cpu / n:.1f} ms CPU, "
         f"diff+tag {1000 * diff_cpu / max(1, n - len(documents)):.1f} ms CPU per changed pair; "
-        f"rest (interstitial pre-check, hashing, SQL) = the remainder of {1000 / statistics.median(cpus):.1f} ms"
+        f"rest (dates, language check, hashing, reviews, SQL) = the remainder of {1000 / statistics.median(cpus):.1f} ms"
     )
     if args.profile:
         print(profile(all_feeds))
-    if args.try_fixes:
-        try_fixes(all_feeds, max(2, repeat))
 
 
 if __name__ == "__main__":

@@ -83,3 +83,16 @@ def test_module_doc_examples_parse() -> None:
     assert "Voimassa 1.1.2025 alkaen" in (module.__doc__ or "")
     assert extract_dates("Voimassa 1.1.2025 alkaen") == (date(2025, 1, 1), None)
     assert Path(module.__file__).name == "dates.py"
+
+
+def test_cue_windows_find_exactly_what_a_full_scan_finds() -> None:
+    """The speed-up (patterns tried only around literal cues) changes no result on any recorded version."""
+    from tosmonitor import dates
+    from tosmonitor.resources import data_dir
+
+    for path in sorted((data_dir() / "recorded").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (dates._EFFECTIVE, dates._EFFECTIVE_FI_AFTER, dates._UPDATED):
+            full = [(m.start(), m.group()) for m in pattern.finditer(text)]
+            windowed = [(m.start(), m.group()) for m in dates._candidate_matches(pattern, text)]
+            assert windowed == full, (path, pattern.pattern[:40])

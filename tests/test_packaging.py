@@ -56,3 +56,9 @@ def test_every_command_has_help_with_an_example() -> None:
         assert result.exit_code == 0, name
         if not isinstance(command, click.Group):
             assert "Example" in (command.help or ""), f"`tosmonitor {name}` has no example in its help"
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    from tosmonitor.store.db import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION

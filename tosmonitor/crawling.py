@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,13 @@ from tosmonitor.declarations import DeclarationError, DocumentDeclaration, Servi
 
 
 def load_checked_declarations(directory: Path) -> dict[str, ServiceDeclaration]:
-    """Declarations validated against the registered filter names."""
+    """Declarations validated against the registered filter names (read once per process and content)."""
+    files = sorted((f.name, f.stat().st_mtime_ns) for f in directory.glob("*.json")) if directory.is_dir() else []
+    return _load_checked(directory, tuple(files))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_checked(directory: Path, files: tuple[tuple[str, int], ...]) -> dict[str, ServiceDeclaration]:
     from tosmonitor import filters
 
     return load_declarations(directory, known_filters=filters.names())

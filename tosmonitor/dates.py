@@ -66,6 +66,14 @@ NOT_THIS_VERSION = re.compile(r"^[,\s*_]*(?:until|through|–|-)\s", re.IGNORECA
 _EFFECTIVE = re.compile(rf"(?:{'|'.join(EFFECTIVE_CUES)})\s*:?{_GAP}(?:{DATE})", re.IGNORECASE)
 _EFFECTIVE_FI_AFTER = re.compile(rf"(?:{DATE}){_GAP}(?:alkaen|lähtien)", re.IGNORECASE)
 _UPDATED = re.compile(rf"(?:{'|'.join(UPDATED_CUES)})\s*:?{_GAP}(?:{DATE})", re.IGNORECASE)
+# Cheap literal cues: the full patterns are only tried where one of these occurs (a page of 50 KB
+# would otherwise be scanned position by position for a date).
+_CUES = {
+    _EFFECTIVE: re.compile(r"effect|force|voima", re.IGNORECASE),
+    _EFFECTIVE_FI_AFTER: re.compile(r"alkaen|lähtien", re.IGNORECASE),
+    _UPDATED: re.compile(r"updated|revised|modified|changed|amended|päivit|muutettu", re.IGNORECASE),
+}
+_WINDOW = 80
 
 
 def _to_date(match: re.Match[str]) -> date | None:
@@ -87,9 +95,22 @@ def _to_date(match: re.Match[str]) -> date | None:
     return None
 
 
+def _candidate_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """``pattern.finditer(text)``, but only over the windows around the pattern's literal cues."""
+    matches: dict[int, re.Match[str]] = {}
+    searched_until = -1
+    for cue in _CUES[pattern].finditer(text):
+        start = max(cue.start() - _WINDOW, searched_until)
+        end = min(cue.end() + _WINDOW, len(text))
+        for match in pattern.finditer(text, start, end):
+            matches.setdefault(match.start(), match)
+        searched_until = max(searched_until, end - _WINDOW)
+    return [matches[position] for position in sorted(matches)]
+
+
 def _dates(pattern: re.Pattern[str], text: str) -> list[date]:
     found = []
-    for match in pattern.finditer(text):
+    for match in _candidate_matches(pattern, text):
         if NOT_THIS_VERSION.match(text[match.end():match.end() + 12]):
             continue
         value = _to_date(match)

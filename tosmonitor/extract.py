@@ -82,6 +82,8 @@ def extract_document(pages: Sequence[tuple[bytes, str, str, SourceDocument]]) ->
     text (joined by a blank line)."""
     if not pages:
         raise ExtractError("empty", "No page to extract")
+    if len(pages) == 1:
+        return extract_page(*pages[0])
     parts = [extract_page(*page).rstrip("\n") for page in pages]
     return normalise_markdown("\n\n".join(parts))
 
@@ -331,6 +333,11 @@ def _select(soup: BeautifulSoup, selectors: Sequence[Selector], url: str) -> Bea
         for child in list(root.contents):
             result.append(child.extract())
         return result
+    if len(selectors) == 1 and not isinstance(selectors[0], RangeSelector):
+        matches = soup.select(selectors[0])
+        if len(matches) == 1:  # the common case: no ordering or nesting to sort out
+            result.append(matches[0].extract())
+            return result
     positions = _Positions(soup)
     picked: list[tuple[int, int, list[PageElement]]] = []
     for selector in selectors:

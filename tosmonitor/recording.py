@@ -199,13 +199,13 @@ def _extract(declaration: ServiceDeclaration, result: FetchResult) -> str:
     document = declaration.document_at(result.doc_type, result.started_at)
     pages = []
     for page, source in zip(result.pages, document.sources, strict=False):
-        html_like = page.media_type in ("text/html", "application/xhtml+xml") or page.media_type.endswith("+xml")
-        if html_like:
-            interstitial = detect_interstitial(page.body.decode("utf-8", "replace"), page.url)
+        if page.status >= 400:
+            # A bot wall or consent page often comes with 403/429: name it rather than "HTTP error".
+            html_like = page.media_type in ("text/html", "application/xhtml+xml")
+            interstitial = detect_interstitial(page.body.decode("utf-8", "replace"), page.url) if html_like else None
             if interstitial is not None:
                 kind, message = interstitial
                 raise FetchError(kind, message, http_status=page.status, url=page.url)
-        if page.status >= 400:
             raise failure_from_http_status(page.status, page.url)
         if not page.body.strip():
             raise FetchError("empty", f"empty response body from {page.url}", http_status=page.status, url=page.url)
