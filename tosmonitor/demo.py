@@ -190,7 +190,7 @@ def _environment(home: Path, server: ReplayServer, smtp_port: int | None) -> dic
         TOSMONITOR_DOWNLOAD_DELAY="0",
         TOSMONITOR_DOWNLOAD_TIMEOUT="10",
         TOSMONITOR_RETRY_TIMES="0",
-        TOSMONITOR_LANG=os.environ.get("TOSMONITOR_LANG", "en"),
+        TOSMONITOR_LANG=os.environ.get("TOSMONITOR_LANG", "fi"),
     )
     if smtp_port is not None:
         env.update(
