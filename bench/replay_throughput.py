@@ -209,7 +209,7 @@ def main() -> None:
     print(
         f"per version: extract {1000 * extract_cpu / n:.1f} ms CPU, "
         f"diff+tag {1000 * diff_cpu / max(1, n - len(documents)):.1f} ms CPU per changed pair; "
-        f"rest (dates, language check, hashing, reviews, SQL) = the remainder of {1000 / statistics.median(cpus):.1f} ms"
+        f"rest (dates, language, hashing, reviews, SQL): total {1000 / statistics.median(cpus):.1f} ms"
     )
     if args.profile:
         print(profile(all_feeds))
