@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -62,15 +63,30 @@ class TopicModel:
                     n: {int(i): w for i, w in t["weights"].items()} for n, t in spec["topics"].items()
                 },
             }
+            self.langs[lang]["prior"] = self._probabilities(self.langs[lang], {})
 
     def topics(self, lang: str) -> tuple[str, ...]:
         spec = self.langs.get(lang)
         return spec["names"] if spec else ()
 
     def probabilities(self, lowered: str, lang: str) -> dict[str, float]:
-        """Probability per topic of lower-cased text: TF-IDF (sublinear tf, l2) . weights + intercept."""
-        import numpy as np
+        """Probability per topic of lower-cased text: TF-IDF (sublinear tf, l2) . weights + intercept.
 
+        The same arithmetic, in the same order, as :meth:`probabilities_reference`; only the
+        feature counting is done in C (``map``/``Counter``), a text without a known n-gram reuses
+        the intercept-only probabilities, and the logarithm is skipped when every count is 1.
+        """
+        spec = self.langs[lang]
+        words = _TOKEN.findall(lowered)
+        # in-vocabulary feature indices counted in first-occurrence order (unigrams, then bigrams)
+        counts = Counter(map(spec["vocab"].get, [*words, *map(" ".join, pairwise(words))]))
+        counts.pop(None, None)
+        if not counts:
+            return dict(spec["prior"])
+        return self._probabilities(spec, counts)
+
+    def probabilities_reference(self, lowered: str, lang: str) -> dict[str, float]:
+        """The plain implementation of :meth:`probabilities` (the tests compare the two)."""
         spec = self.langs[lang]
         vocab = spec["vocab"]
         counts: dict[int, int] = {}
@@ -78,11 +94,21 @@ class TopicModel:
             i = vocab.get(f)
             if i is not None:
                 counts[i] = counts.get(i, 0) + 1
+        return self._probabilities(spec, counts, plain=True)
+
+    @staticmethod
+    def _probabilities(spec: dict[str, Any], counts: dict[int, int], plain: bool = False) -> dict[str, float]:
+        import numpy as np
+
         z = spec["intercepts"]
         if counts:
             idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
-            vals = (1.0 + np.log(tf)) * spec["idf"][idx]
+            if not plain and max(counts.values()) == 1:
+                # every sublinear tf is 1.0 + log(1) == 1.0 exactly: the product is idf itself
+                vals = spec["idf"][idx]
+            else:
+                tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
+                vals = (1.0 + np.log(tf)) * spec["idf"][idx]
             vals /= np.sqrt(vals @ vals)
             z = z + vals @ spec["weights"][idx]
         probs = 1.0 / (1.0 + np.exp(-z))
