@@ -364,9 +364,6 @@ def test_pre_login_session_is_not_honoured_after_logout(hostile: HostileSite, ap
     assert replay.get("/api/reviews?status=all").status_code == 401
 
 
-@pytest.mark.xfail(strict=True, reason="sessions are signed cookies with no server-side state: a copied signed-in "
-                   "cookie stays valid until it expires (8 h) even after logout; revoking it needs a "
-                   "per-user session counter in the database")
 def test_a_signed_in_cookie_is_dead_after_logout(app) -> None:  # type: ignore[no-untyped-def]
     client = signed_in(app, "lea")
     stolen = session_cookie(client)

@@ -249,3 +249,5 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
+    # Bumped at sign-out: every session cookie issued before stops working, even a copied one.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

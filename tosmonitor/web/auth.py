@@ -76,7 +76,11 @@ def init_app(app: Flask) -> None:
         user_id = session.get("user_id")
         if user_id is not None:
             user = db().get(User, user_id)
-            if user is not None and session.get("role") == user.role:
+            if (
+                user is not None
+                and session.get("role") == user.role
+                and session.get("epoch") == user.session_epoch
+            ):
                 g.user = user
             else:
                 session.clear()
@@ -133,6 +137,7 @@ def login():  # type: ignore[no-untyped-def]
             session.clear()
             session["user_id"] = user.id
             session["role"] = user.role
+            session["epoch"] = user.session_epoch
             session.permanent = True
             return redirect(target or url_for("services.index"))
     status = 401 if error else 200
@@ -141,5 +146,10 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
+    from tosmonitor.web import db
+
+    if g.get("user") is not None:  # revoke every cookie issued to this user, copies included
+        g.user.session_epoch += 1
+        db().commit()
     session.clear()
     return redirect(url_for("auth.login"))
