@@ -55,7 +55,12 @@ def record_fetch(session: Session, declaration: ServiceDeclaration, result: Fetc
         text = _extract(declaration, result)
     except FetchError as failure:
         return _record_failure(session, document, result, failure)
-    snapshot_ids = [_store_snapshot(session, document, page) for page in result.pages]
+    snapshot_ids = [
+        repository.store_snapshot(
+            session, document.id, page.body, url=page.url, media_type=page.media_type, fetched_at=page.fetched_at
+        )
+        for page in result.pages
+    ]
     return record_text(session, document, result, text, snapshot_ids)
 
 
@@ -219,25 +224,6 @@ def _extract(declaration: ServiceDeclaration, result: FetchResult) -> str:
             else "extract_error"
         )
         raise FetchError(kind, error.message, url=result.pages[0].url) from None
-
-
-def _store_snapshot(session: Session, document: Document, page) -> int:  # type: ignore[no-untyped-def]
-    content_hash = sha256(page.body)
-    existing = repository.snapshot_by_hash(session, document.id, content_hash)
-    if existing is not None:
-        return existing.id
-    snapshot = Snapshot(
-        document_id=document.id,
-        fetched_at=page.fetched_at,
-        url=page.url,
-        content_hash=content_hash,
-        media_type=page.media_type,
-        size=len(page.body),
-        content=zlib.compress(page.body, 6),
-    )
-    session.add(snapshot)
-    session.flush()
-    return snapshot.id
 
 
 def _record_failure(

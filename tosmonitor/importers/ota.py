@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +38,7 @@ from sqlalchemy.orm import Session
 from tosmonitor.extract import normalise_markdown
 from tosmonitor.recording import add_version
 from tosmonitor.store import repository, transaction
-from tosmonitor.store.models import Document, Service, Snapshot
+from tosmonitor.store.models import Document, Service
 
 TECHNICAL_PREFIXES = ("Apply technical or declaration upgrade", "Refilter")
 SNAPSHOT_REF = re.compile(r"snapshots?(?:/commit/|@)([0-9a-f]{7,40})", re.IGNORECASE)
@@ -373,19 +372,11 @@ def _store_snapshot(
     (content,) = repo.blobs([f"{chosen.sha}:{path}"])
     if content is None:
         return None
-    content_hash = hashlib.sha256(content).hexdigest()
-    existing = repository.snapshot_by_hash(session, document.id, content_hash)
-    if existing is not None:
-        return existing.id
-    snapshot = Snapshot(
-        document_id=document.id,
-        fetched_at=chosen.authored_at,
+    return repository.store_snapshot(
+        session,
+        document.id,
+        content,
         url=document.url,
-        content_hash=content_hash,
         media_type=MEDIA_TYPES.get(PurePosixPath(path).suffix.lower(), "application/octet-stream"),
-        size=len(content),
-        content=zlib.compress(content, 6),
+        fetched_at=chosen.authored_at,
     )
-    session.add(snapshot)
-    session.flush()
-    return snapshot.id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -108,6 +110,28 @@ def snapshot_by_hash(session: Session, document_id: int, content_hash: str) -> S
     return session.scalar(
         select(Snapshot).where(Snapshot.document_id == document_id, Snapshot.content_hash == content_hash)
     )
+
+
+def store_snapshot(
+    session: Session, document_id: int, content: bytes, *, url: str, media_type: str, fetched_at: datetime
+) -> int:
+    """The id of the snapshot with these bytes, stored (zlib-compressed) if it is not there yet."""
+    content_hash = hashlib.sha256(content).hexdigest()
+    existing = snapshot_by_hash(session, document_id, content_hash)
+    if existing is not None:
+        return existing.id
+    snapshot = Snapshot(
+        document_id=document_id,
+        fetched_at=fetched_at,
+        url=url,
+        content_hash=content_hash,
+        media_type=media_type,
+        size=len(content),
+        content=zlib.compress(content, 6),
+    )
+    session.add(snapshot)
+    session.flush()
+    return snapshot.id
 
 
 def failing_since(session: Session, document_id: int) -> datetime | None:
