@@ -162,7 +162,9 @@ _RED, _GREEN, _BOLD, _DIM, _RESET = "\x1b[31m", "\x1b[32m", "\x1b[1m", "\x1b[2m"
 _LABELS = {"added": "+ added", "removed": "- removed", "modified": "~ modified", "moved": "> moved"}
 
 
-def render_text(changes: Iterable[ClauseChange], *, color: bool = False) -> str:
+def render_text(
+    changes: Iterable[ClauseChange], *, color: bool = False, langs: Sequence[str] = ("fi", "en")
+) -> str:
     """Plain text for terminals and email.
 
     ``[-deleted-]`` / ``{+inserted+}`` markers, a kind label and heading per clause, then topics
@@ -185,7 +187,7 @@ def render_text(changes: Iterable[ClauseChange], *, color: bool = False) -> str:
                 body.append(f"{_DIM}{text}{_RESET}" if color and change.kind == "moved" else text)
         lines.extend("  " + line for line in "".join(body).split("\n"))
         for statement in change.statements:
-            for lang in ("fi", "en"):
+            for lang in langs:
                 text = statement.get(f"text_{lang}")
                 if text:
                     lines.append(f"  [{lang}] {text}")
@@ -193,7 +195,7 @@ def render_text(changes: Iterable[ClauseChange], *, color: bool = False) -> str:
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
-def render_html(changes: Iterable[ClauseChange]) -> Markup:
+def render_html(changes: Iterable[ClauseChange], *, langs: Sequence[str] = ("fi", "en")) -> Markup:
     """HTML fragment: ``<ins>`` / ``<del>``, a class per kind, topics, severity, ``<mark>`` phrases.
 
     Every string from the documents or rules is escaped; the result is ``Markup`` so Jinja2 does
@@ -220,7 +222,7 @@ def render_html(changes: Iterable[ClauseChange]) -> Markup:
         statements = [
             f'<li lang="{lang}">{escape(statement[f"text_{lang}"])}</li>'
             for statement in change.statements
-            for lang in ("fi", "en")
+            for lang in langs
             if statement.get(f"text_{lang}")
         ]
         if statements:

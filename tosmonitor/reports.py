@@ -136,7 +136,7 @@ class DiffReport:
             f"{self.service} / {self.type}: version {self.old.number} ({iso(self.old.fetched_at)}) → "
             f"version {self.new.number} ({iso(self.new.fetched_at)})"
         )
-        return header + "\n\n" + (render_text(self.clauses, color=color) or "(no differences)")
+        return header + "\n\n" + (render_text(self.clauses, color=color, langs=(lang,)) or "(no differences)")
 
 
 def diff_report(session: Session, document: Document, from_number: int | None, to_number: int | None) -> DiffReport:

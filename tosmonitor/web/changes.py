@@ -12,6 +12,7 @@ from tosmonitor.reviews import DECISIONS, ensure_reviews
 from tosmonitor.store.models import Change, ChangeClause, Review, Version
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required
+from tosmonitor.web.i18n import current_lang
 
 bp = Blueprint("changes", __name__)
 
@@ -34,7 +35,7 @@ def clause_change(clause: ChangeClause) -> ClauseChange:
 
 def clause_html(clause: ChangeClause) -> Markup:
     """The escaped diff of one clause (diffing.render_html does all the escaping)."""
-    return render_html([clause_change(clause)])
+    return render_html([clause_change(clause)], langs=(current_lang(),))
 
 
 @bp.get("/changes/<int:change_id>")
@@ -67,7 +68,6 @@ def feed():  # type: ignore[no-untyped-def]
     from flask import Response, current_app, request
 
     from tosmonitor.notify.feed import build_feed
-    from tosmonitor.web.i18n import current_lang
 
     base_url = current_app.config.get("BASE_URL") or request.host_url
     body = build_feed(current_app.extensions["tosmonitor_engine"], current_lang(), base_url)
