@@ -99,3 +99,17 @@ def test_arbitration_and_ai_and_ownership():
     )
     assert (s.old, s.new) == ("user", "provider")
     assert s.text_fi == "sisältösi omistus: sinä → palveluntarjoaja"
+
+
+def test_a_county_added_to_the_courts_is_stated() -> None:
+    """X's Terms of Service, 2026-01-16 → 2026-04-11 (Open Terms Archive, ODC-By 1.0): a second county."""
+    old = (
+        "all disputes related to these Terms, the Services, or any patents [...] shall be brought and must proceed "
+        "exclusively in the federal or state courts located in Tarrant County, Texas, United States, and you "
+        "consent to personal jurisdiction in those forums and waive any objection as to inconvenient forum."
+    )
+    new = old.replace("located in Tarrant County", "located in Wichita County or Tarrant County")
+    statements = plain_statements(old, new, ["jurisdiction"])
+    assert [s.text_en for s in statements] == [
+        "courts: Tarrant County, Texas, United States → Wichita County, Tarrant County, Texas, United States"
+    ]

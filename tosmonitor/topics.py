@@ -499,6 +499,9 @@ def places(text: str, lang: str = "auto") -> list[str]:
     for p in _RULES["places"]:
         for m in _place_pattern(p["en"], detected).finditer(text):
             found.append((m.start(), m.end(), p["en"]))
+    # Counties and districts are too many to list: "Santa Clara County", "Tarrant County".
+    for m in _COUNTY.finditer(text):
+        found.append((m.start(), m.end(), m.group(0)))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[0]))
     kept: list[tuple[int, int, str]] = []
     for start, end, name in found:
@@ -509,6 +512,9 @@ def places(text: str, lang: str = "auto") -> list[str]:
         if name not in names:
             names.append(name)
     return names
+
+
+_COUNTY = re.compile(r"\b(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+ (?:County|Parish|District)\b")
 
 
 @cache
