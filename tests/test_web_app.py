@@ -325,11 +325,14 @@ def test_hostile_terms_text_renders_inert(site: Site, client_as) -> None:  # typ
 
 def test_language_switch(client_as) -> None:  # type: ignore[no-untyped-def]
     client = client_as("cal")
-    assert "Palvelut ja kanavat" in client.get("/").get_data(as_text=True)
+    finnish = client.get("/").get_data(as_text=True)
+    assert "Palvelut ja kanavat" in finnish
+    assert "Käyttöehdot" in finnish and "Terms of Service" not in finnish  # document types translated too
     english = client.get("/lookup/youtube?lang=en")
     assert '<html lang="en">' in english.get_data(as_text=True)
     assert "tosmonitor_lang=en" in english.headers.get("Set-Cookie", "")
     assert "Services and channels" in client.get("/").get_data(as_text=True)  # the cookie remembers
+    assert "Terms of Service" in client.get("/").get_data(as_text=True)
     assert "Palvelut ja kanavat" in client.get("/?lang=fi").get_data(as_text=True)
     assert '<html lang="fi">' in client.get("/?lang=xx").get_data(as_text=True)
 

@@ -142,7 +142,14 @@ def _template_helpers(app: Flask) -> None:
             return f"?lang={lang}"
         return url_for(request.endpoint, **(request.view_args or {}), **dict(request.args, lang=lang))
 
+    def doctype(name: str) -> str:
+        """An OTA document type in the page's language ("Terms of Service" -> "Käyttöehdot")."""
+        from tosmonitor.notify.i18n import DOCUMENT_TYPES_FI
+
+        return DOCUMENT_TYPES_FI.get(name, (name,))[0] if current_lang() == "fi" else name
+
     app.jinja_env.globals["lang_url"] = lang_url
+    app.jinja_env.filters["doctype"] = doctype
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["highlight"] = highlight
     def topic_label(name: str) -> str:
