@@ -107,8 +107,7 @@ def test_detect_matches_reference():
 
 def test_model_probabilities_match_reference_bit_for_bit():
     tm = topic_model.load()
-    if tm is None:
-        pytest.skip("no topic model shipped")
+    assert tm is not None, "the topic model (tosmonitor/rules/model.json) ships with the package"
     for lang in tm.langs:
         for text in (*english_sentences()[:1500], *finnish_sentences(), "", "zzzz qqqq"):
             lowered = text.lower()
