@@ -63,7 +63,7 @@ def test_alerts_digest_feed_end_to_end(tmp_path: Path, database_url: str) -> Non
 
         twitter = by_subject(inbox, "Twitter")
         assert twitter.message["Subject"] == (
-            "[tosmonitor] Twitter: Käyttöehdot muuttuivat — tuomioistuin, tietojen sijainti")
+            "[tosmonitor] Twitter: Käyttöehdot muuttuivat — tuomioistuin")
         assert sorted(twitter.rcpt_tos) == ["lakimies@alajarvi.example", "x-owner@alajarvi.example"]
         assert twitter.message["From"] == "tosmonitor@alajarvi.example"
         assert twitter.message["Message-ID"].endswith("@alajarvi.example>")
@@ -72,7 +72,7 @@ def test_alerts_digest_feed_end_to_end(tmp_path: Path, database_url: str) -> Non
         html = twitter.message.get_body(("html",)).get_content()
         assert "{+Wichita County or +}Tarrant County" in text
         assert "<ins " in html and ">Wichita County or </ins>Tarrant County" in html
-        assert "tietojen sijainti: nyt EU/ETA, Yhdistynyt kuningaskunta, Yhdysvallat" in text
+        assert "tuomioistuimet: Tarrant County, Texas, Yhdysvallat → Wichita County, Tarrant County" in text
         assert "Miksi merkitty" in text and "“federal or state courts”" in text
         assert "https://tos.alajarvi.example/changes/" in text and 'href="https://tos.alajarvi.example/changes/' in html
         assert "<style" not in html and 'style="' in html
@@ -144,7 +144,7 @@ def test_alerts_digest_feed_end_to_end(tmp_path: Path, database_url: str) -> Non
     assert len(entries) == 2  # one per change
     titles = sorted(entry.findtext(f"{ATOM}title") for entry in entries)
     assert titles == ["Example: Käyttöehdot muuttuivat — sovellettava laki",
-                      "Twitter: Käyttöehdot muuttuivat — tuomioistuin, tietojen sijainti"]
+                      "Twitter: Käyttöehdot muuttuivat — tuomioistuin"]
     example_entry = next(e for e in entries if e.findtext(f"{ATOM}title").startswith("Example"))
     assert "sovellettava laki: Irlanti → Kalifornia" in example_entry.findtext(f"{ATOM}content")
     assert {c.get("term") for c in example_entry.findall(f"{ATOM}category")} == {"governing_law"}
