@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import platform
@@ -28,7 +27,14 @@ from http.server import ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
 
-from tosmonitor.replay import PAGE_TEMPLATE, RecordedDocument, ReplayServer, recorded_documents
+from tosmonitor.replay import (
+    RecordedDocument,
+    ReplayServer,
+    markdown_body,
+    recorded_documents,
+    wrap_page,
+    write_declarations,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
@@ -43,9 +49,7 @@ def rendered_body(version: Path) -> str:
     with _BODY_LOCK:
         body = _BODY_CACHE.get(version)
     if body is None:
-        import markdown
-
-        body = markdown.markdown(version.read_text(encoding="utf-8"), extensions=["tables", "sane_lists"])
+        body = markdown_body(version.read_text(encoding="utf-8"))
         with _BODY_LOCK:
             _BODY_CACHE[version] = body
     return body
@@ -53,11 +57,7 @@ def rendered_body(version: Path) -> str:
 
 def page_bytes(version: Path, title: str, visit: int) -> bytes:
     """The same bytes as ``render_page(version text, title, visit)``, with the Markdown step cached."""
-    now = datetime.now(UTC).isoformat()
-    token = f"{visit * 7919 % 100003:06d}"
-    return PAGE_TEMPLATE.format(
-        title=html.escape(title), body=rendered_body(version), now=now, visit=visit, token=token
-    ).encode()
+    return wrap_page(rendered_body(version), title, visit)
 
 
 @dataclass
@@ -137,18 +137,7 @@ class ServerSet:
 
     def write_declarations(self, directory: Path) -> Path:
         """Declarations like :meth:`ReplayServer.write_declarations`: ``select: main article``."""
-        directory.mkdir(parents=True, exist_ok=True)
-        services: dict[str, dict[str, object]] = {}
-        for document in self.documents:
-            services.setdefault(document.service_id, {})[document.doc_type] = {
-                "fetch": self.url(document),
-                "select": ["main article"],
-                "remove": [".share-buttons"],
-            }
-        for service_id, terms in services.items():
-            data = {"name": service_id.capitalize(), "terms": terms}
-            (directory / f"{service_id}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-        return directory
+        return write_declarations(self.documents, self.url, directory)
 
     def write_urlwatch_jobs(self, path: Path) -> Path:
         """urlwatch jobs with the same URLs and equivalent selection: ``css: main article``, then html2text.

@@ -12,7 +12,7 @@ import html
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,14 +39,41 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def render_page(markdown_text: str, title: str, visit: int) -> bytes:
-    """HTML page for a recorded Markdown version, with per-request noise outside ``<main>``."""
+def markdown_body(markdown_text: str) -> str:
+    """The HTML of a recorded Markdown version (what goes inside ``<article>``)."""
     import markdown
 
-    body = markdown.markdown(markdown_text, extensions=["tables", "sane_lists"])
+    return markdown.markdown(markdown_text, extensions=["tables", "sane_lists"])
+
+
+def wrap_page(body: str, title: str, visit: int) -> bytes:
+    """A full page around ``body``, with noise outside ``<main>`` that changes on every request."""
     now = datetime.now(UTC).isoformat()
     token = f"{visit * 7919 % 100003:06d}"
     return PAGE_TEMPLATE.format(title=html.escape(title), body=body, now=now, visit=visit, token=token).encode()
+
+
+def render_page(markdown_text: str, title: str, visit: int) -> bytes:
+    """HTML page for a recorded Markdown version, with per-request noise outside ``<main>``."""
+    return wrap_page(markdown_body(markdown_text), title, visit)
+
+
+def write_declarations(
+    documents: Sequence[RecordedDocument], url_of: Callable[[RecordedDocument], str], directory: Path
+) -> Path:
+    """Declarations (OTA format) for ``documents`` served at ``url_of(document)``, one file per service."""
+    directory.mkdir(parents=True, exist_ok=True)
+    services: dict[str, dict[str, object]] = {}
+    for document in documents:
+        services.setdefault(document.service_id, {})[document.doc_type] = {
+            "fetch": url_of(document),
+            "select": ["main article"],
+            "remove": [".share-buttons"],
+        }
+    for service_id, terms in services.items():
+        data = {"name": service_id.capitalize(), "terms": terms}
+        (directory / f"{service_id}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return directory
 
 
 @dataclass(frozen=True)
@@ -130,19 +157,7 @@ class ReplayServer:
 
     def write_declarations(self, directory: Path) -> Path:
         """Declarations (OTA format) pointing at this server, one file per recorded service."""
-        directory.mkdir(parents=True, exist_ok=True)
-        services: dict[str, dict[str, object]] = {}
-        for document in self.documents:
-            terms = services.setdefault(document.service_id, {})
-            terms[document.doc_type] = {
-                "fetch": self.url(document.path),
-                "select": ["main article"],
-                "remove": [".share-buttons"],
-            }
-        for service_id, terms in services.items():
-            data = {"name": service_id.capitalize(), "terms": terms}
-            (directory / f"{service_id}.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-        return directory
+        return write_declarations(self.documents, lambda document: self.url(document.path), directory)
 
     def _serve_document(self, handler: BaseHTTPRequestHandler, document: RecordedDocument) -> None:
         version = document.versions[self.positions[document.path]]
