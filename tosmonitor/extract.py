@@ -60,7 +60,7 @@ class ExtractError(Exception):
 
 def extract_page(content: bytes, media_type: str, url: str, source: SourceDocument) -> str:
     """Raw page bytes -> deterministic Markdown for one source page. Raises ExtractError."""
-    kind, charset = _media_kind(content, media_type)
+    kind, charset = media_kind(content, media_type)
     if kind == "pdf":
         text = _pdf_to_text(content, url)
     elif kind == "text":
@@ -91,7 +91,8 @@ def extract_document(pages: Sequence[tuple[bytes, str, str, SourceDocument]]) ->
 # --- media types -------------------------------------------------------------------------------
 
 
-def _media_kind(content: bytes, media_type: str) -> tuple[str, str | None]:
+def media_kind(content: bytes, media_type: str) -> tuple[str, str | None]:
+    """``("html" | "text" | "pdf" | "other", charset)`` from the declared type and the first bytes."""
     message = Message()
     message["content-type"] = media_type or "application/octet-stream"
     main = message.get_content_type().lower()

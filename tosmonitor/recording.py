@@ -17,6 +17,7 @@ from tosmonitor.dates import extract_dates
 from tosmonitor.declarations import ServiceDeclaration
 from tosmonitor.extract import ExtractError, extract_document
 from tosmonitor.fetching import FetchError, FetchResult, failure_from_http_status, utcnow
+from tosmonitor.fingerprint import document_fingerprint
 from tosmonitor.interstitials import detect as detect_interstitial
 from tosmonitor.langdetect import detect as detect_language
 from tosmonitor.reviews import open_reviews_for_change
@@ -24,7 +25,6 @@ from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Check, Document, Snapshot, Version
 
 SHRINK_LIMIT = 0.5
-LANGUAGE_SAMPLE = 5000
 LANGUAGE_SAMPLE = 5000
 
 
@@ -51,33 +51,95 @@ def record_fetch(session: Session, declaration: ServiceDeclaration, result: Fetc
         raise LookupError(
             f"document {result.service_id}/{result.doc_type} is not in the database: run `tosmonitor init`"
         )
+    fingerprint = _fingerprint(declaration, result)
+    if fingerprint is not None:
+        unchanged = _unchanged_by_fingerprint(session, document, fingerprint)
+        if unchanged is not None:
+            _store_snapshots(session, document, result)
+            return _add_check(
+                session,
+                document,
+                result,
+                "unchanged",
+                url=result.pages[0].url,
+                version=unchanged,
+                fingerprint=fingerprint,
+            )
     try:
         text = _extract(declaration, result)
     except FetchError as failure:
         return _record_failure(session, document, result, failure)
-    snapshot_ids = [
+    snapshot_ids = _store_snapshots(session, document, result)
+    return record_text(session, document, result, text, snapshot_ids, fingerprint=fingerprint)
+
+
+def _store_snapshots(session: Session, document: Document, result: FetchResult) -> list[int]:
+    return [
         repository.store_snapshot(
             session, document.id, page.body, url=page.url, media_type=page.media_type, fetched_at=page.fetched_at
         )
         for page in result.pages
     ]
-    return record_text(session, document, result, text, snapshot_ids)
+
+
+def _fingerprint(declaration: ServiceDeclaration, result: FetchResult) -> str | None:
+    """The pages' extraction fingerprint; ``None`` for failed fetches and pages only extraction can judge."""
+    if result.failure is not None or not result.pages or any(page.status >= 400 for page in result.pages):
+        return None
+    sources = declaration.document_at(result.doc_type, result.started_at).sources
+    if len(sources) < len(result.pages):
+        return None
+    return document_fingerprint(
+        [(page.body, page.media_type, page.url, source) for page, source in zip(result.pages, sources, strict=False)]
+    )
+
+
+def _unchanged_by_fingerprint(session: Session, document: Document, fingerprint: str) -> Version | None:
+    """The latest version when the previous check read exactly this page content into it.
+
+    The previous check must have ended on the latest version (``unchanged`` or ``new_version``, not a
+    flapping return to an older one) with the same fingerprint, which covers the page content that
+    extraction reads, the source declaration and the extraction code.
+    """
+    previous = repository.last_check(session, document.id)
+    if previous is None or previous.fingerprint != fingerprint or previous.flapping:
+        return None
+    if previous.outcome not in ("unchanged", "new_version") or previous.version_id is None:
+        return None
+    latest = repository.latest_version(session, document.id)
+    if latest is None or latest.id != previous.version_id:
+        return None
+    return latest
 
 
 def record_text(
-    session: Session, document: Document, result: FetchResult, text: str, snapshot_ids: list[int]
+    session: Session,
+    document: Document,
+    result: FetchResult,
+    text: str,
+    snapshot_ids: list[int],
+    *,
+    fingerprint: str | None = None,
 ) -> Outcome:
     """Compare extracted text with the latest version and record a new version, or not."""
     text_hash = sha256(text.encode())
     latest = repository.latest_version(session, document.id)
     url = result.pages[0].url if result.pages else document.url
     if latest is not None and latest.text_hash == text_hash:
-        return _add_check(session, document, result, "unchanged", url=url, version=latest)
+        return _add_check(session, document, result, "unchanged", url=url, version=latest, fingerprint=fingerprint)
     earlier = repository.version_by_hash(session, document.id, text_hash)
     if earlier is not None:
         message = f"the page shows version {earlier.number} again, not version {latest.number if latest else '?'}"
         return _add_check(
-            session, document, result, "unchanged", url=url, version=earlier, message=message, flapping=True
+            session,
+            document,
+            result,
+            "unchanged",
+            url=url,
+            version=earlier,
+            message=message,
+            flapping=True,
+            fingerprint=fingerprint,
         )
     if latest is not None:
         old_language = detect_language(latest.text[:LANGUAGE_SAMPLE])
@@ -114,7 +176,7 @@ def record_text(
         snapshot_ids=snapshot_ids,
         source="crawl",
     )
-    return _add_check(session, document, result, "new_version", url=url, version=version)
+    return _add_check(session, document, result, "new_version", url=url, version=version, fingerprint=fingerprint)
 
 
 def add_version(
@@ -255,6 +317,7 @@ def _add_check(
     http_status: int | None = None,
     flapping: bool = False,
     text_hash: str | None = None,
+    fingerprint: str | None = None,
 ) -> Outcome:
     status = http_status if http_status is not None else (result.pages[-1].status if result.pages else None)
     session.add(
@@ -270,6 +333,7 @@ def _add_check(
             version_id=version.id if version else None,
             text_hash=text_hash if text_hash is not None else (version.text_hash if version else None),
             flapping=flapping,
+            fingerprint=fingerprint,
         )
     )
     return Outcome(

@@ -14,7 +14,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 HEAD_TABLE = "alembic_version"
 # The newest migration; a test checks it against Alembic's script directory. Knowing it here spares
 # every command the import of Alembic and the parsing of all migration scripts.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 class StoreError(RuntimeError):
@@ -52,17 +52,43 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
 
 def upgrade(engine: Engine) -> str:
     """Create or upgrade the schema to the newest migration; return the revision."""
-    from alembic import command
     from alembic.script import ScriptDirectory
 
+    migrate(engine, "head")
     config = alembic_config(engine.url.render_as_string(hide_password=False))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
+def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Run the migrations up (or ``down``) to ``revision`` in one transaction.
+
+    SQLite cannot alter a column in place: Alembic copies the table, which foreign keys pointing at it
+    forbid while they are enforced. They are switched off for the migration (a PRAGMA that only takes
+    effect outside a transaction) and checked with ``PRAGMA foreign_key_check`` before committing.
+    """
+    from alembic import command
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    (command.downgrade if down else command.upgrade)(config, revision)
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise StoreError(f"migration to {revision} would break foreign keys: {broken[:5]}")
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     except OperationalError as error:
         raise StoreError(f"cannot open database {engine.url!r}: {error.orig}") from None
-    return ScriptDirectory.from_config(config).get_current_head() or ""
 
 
 def ensure_current(engine: Engine) -> None:
