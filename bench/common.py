@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -230,9 +231,17 @@ def measure(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | N
     return Run(wall, usage.ru_utime + usage.ru_stime, rss_kib / 1024, process.returncode, stdout, stderr)
 
 
-def tosmonitor_env(database_url: str, home: Path, declarations: Path, **extra: str) -> dict[str, str]:
-    """The environment the tests' ``cli_env`` builds: no delay, 5 s timeout, no retries, no channels."""
+def tosmonitor_env(
+    database_url: str, home: Path, declarations: Path, *, code: Path | None = None, **extra: str
+) -> dict[str, str]:
+    """The environment the tests' ``cli_env`` builds: no delay, 5 s timeout, no retries, no channels.
+
+    ``code``: run the ``tosmonitor`` package found in that directory (a ``git worktree`` of an older
+    commit, for before/after figures measured in one run) instead of the installed one.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOSMONITOR_")}
+    if code is not None:
+        env["PYTHONPATH"] = str(code.resolve())
     channels = home / "channels.toml"
     if not channels.exists():
         channels.write_text("# no channels in this benchmark\n", encoding="utf-8")
@@ -247,6 +256,15 @@ def tosmonitor_env(database_url: str, home: Path, declarations: Path, **extra: s
     )
     env.update(extra)
     return env
+
+
+def add_baseline_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also run the tosmonitor in DIR (e.g. `git worktree add /tmp/before <commit>`), interleaved",
+    )
 
 
 def tosmonitor_cmd(*args: str) -> list[str]:

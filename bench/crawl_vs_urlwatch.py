@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (
     Run,
+    add_baseline_argument,
     init_database,
     measure,
     median,
@@ -47,10 +48,10 @@ from bench.common import (
 from tosmonitor.replay import recorded_documents
 
 
-def run_tosmonitor(work: Path, declarations: Path) -> tuple[Run, Run]:
-    home = work / "tosmonitor"
+def run_tosmonitor(work: Path, declarations: Path, code: Path | None = None) -> tuple[Run, Run]:
+    home = work / ("baseline" if code else "tosmonitor")
     home.mkdir()
-    env = tosmonitor_env(f"sqlite:///{home / 'tosmonitor.db'}", home, declarations)
+    env = tosmonitor_env(f"sqlite:///{home / 'tosmonitor.db'}", home, declarations, code=code)
     init_database(env, home)
     cold = measure(tosmonitor_cmd("crawl"), env, home)
     again = measure(tosmonitor_cmd("crawl"), env, home)
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2 repetitions")
     parser.add_argument("--documents", type=int, default=0, help="N synthetic documents instead of the 11 real ones")
+    add_baseline_argument(parser)
     args = parser.parse_args()
     repeat = 2 if args.quick else args.repeat
 
@@ -100,6 +102,9 @@ def main() -> None:
         "urlwatch cold": [],
         "urlwatch re-check": [],
     }
+    tools = ("tosmonitor", "urlwatch", "baseline") if args.baseline else ("tosmonitor", "urlwatch")
+    for tool in tools[2:]:
+        results[f"{tool} cold"], results[f"{tool} re-check"] = [], []
     print_machine()
     print(f"# {len(documents)} documents, {len(servers.servers)} servers on loopback addresses, {repeat} repetitions")
     note = ""
@@ -111,11 +116,11 @@ def main() -> None:
             for rep in range(repeat):
                 work = base / f"rep{rep}"
                 work.mkdir()
-                order = ("tosmonitor", "urlwatch") if rep % 2 == 0 else ("urlwatch", "tosmonitor")
-                for tool in order:
-                    cold, again = (
-                        run_tosmonitor(work, declarations) if tool == "tosmonitor" else run_urlwatch(work, jobs)
-                    )
+                for tool in tools if rep % 2 == 0 else tools[::-1]:
+                    if tool == "urlwatch":
+                        cold, again = run_urlwatch(work, jobs)
+                    else:
+                        cold, again = run_tosmonitor(work, declarations, args.baseline if tool == "baseline" else None)
                     results[f"{tool} cold"].append(cold)
                     results[f"{tool} re-check"].append(again)
                     print(
@@ -139,6 +144,10 @@ def main() -> None:
             [r.wall for r in results[f"urlwatch {phase}"]]
         )
         print(f"tosmonitor/urlwatch {phase}: {ratio:.2f}x wall (target <= 0.5x)")
+        if args.baseline:
+            before = median([r.wall for r in results[f"baseline {phase}"]])
+            reference = median([r.wall for r in results[f"urlwatch {phase}"]])
+            print(f"baseline ({args.baseline})/urlwatch {phase}: {before / reference:.2f}x wall")
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ def bare_spider(url_file: str) -> None:
 def main() -> None:
     from bench.common import (
         Run,
+        add_baseline_argument,
         init_database,
         measure,
         median,
@@ -86,6 +87,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="2 repetitions")
     parser.add_argument("--documents", type=int, default=0)
+    add_baseline_argument(parser)
     args = parser.parse_args()
     repeat = 2 if args.quick else args.repeat
 
@@ -95,22 +97,35 @@ def main() -> None:
     print_machine()
     print(f"# {len(documents)} documents, {len(servers.servers)} servers on loopback addresses, {repeat} repetitions")
     results: dict[str, list[Run]] = {"tosmonitor re-check": [], "bare scrapy fetch": []}
+    if args.baseline:
+        results["baseline re-check"] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-recheck-") as tmp:
             home = Path(tmp)
             declarations = servers.write_declarations(home / "declarations")
             url_file = home / "urls.json"
             url_file.write_text(json.dumps([servers.url(d) for d in documents]))
-            env = tosmonitor_env(f"sqlite:///{home / 'tosmonitor.db'}", home, declarations)
-            init_database(env, home)
-            primed = measure(tosmonitor_cmd("crawl"), env, home)
-            if primed.returncode != 0:
-                raise SystemExit(primed.stderr[-2000:])
+            envs = {}
+            for name in results:
+                if name.startswith("bare"):
+                    continue
+                tool_home = home / name.split()[0]
+                tool_home.mkdir()
+                code = args.baseline if name.startswith("baseline") else None
+                env = tosmonitor_env(f"sqlite:///{tool_home / 'tosmonitor.db'}", tool_home, declarations, code=code)
+                init_database(env, tool_home)
+                primed = measure(tosmonitor_cmd("crawl"), env, tool_home)
+                if primed.returncode != 0:
+                    raise SystemExit(primed.stderr[-2000:])
+                envs[name] = (env, tool_home)
             bare_cmd = [sys.executable, str(Path(__file__).resolve()), "--bare-spider", str(url_file)]
+            order = tuple(results)
             for rep in range(repeat):
-                order = ("tosmonitor re-check", "bare scrapy fetch")
                 for name in order if rep % 2 == 0 else order[::-1]:
-                    run = measure(tosmonitor_cmd("crawl") if name.startswith("tosmonitor") else bare_cmd, env, home)
+                    if name.startswith("bare"):
+                        run = measure(bare_cmd, None, home)
+                    else:
+                        run = measure(tosmonitor_cmd("crawl"), *envs[name])
                     if run.returncode != 0:
                         raise SystemExit(f"{name} failed: {run.stderr[-2000:]}")
                     if name.startswith("bare") and json.loads(run.stdout)["pages"] != len(documents):
@@ -122,7 +137,7 @@ def main() -> None:
                     )
             import sqlite3
 
-            with sqlite3.connect(home / "tosmonitor.db") as db:
+            with sqlite3.connect(home / "tosmonitor" / "tosmonitor.db") as db:
                 outcomes = dict(db.execute('select outcome, count(*) from "check" group by outcome').fetchall())
     finally:
         servers.stop()
@@ -137,6 +152,10 @@ def main() -> None:
         [r.wall for r in results["bare scrapy fetch"]]
     )
     print(f"tosmonitor re-check / bare scrapy fetch: {ratio:.2f}x wall (target <= 1.2x)")
+    if args.baseline:
+        before = median([r.wall for r in results["baseline re-check"]])
+        bare = median([r.wall for r in results["bare scrapy fetch"]])
+        print(f"baseline ({args.baseline}) re-check / bare scrapy fetch: {before / bare:.2f}x wall")
 
 
 if __name__ == "__main__":
