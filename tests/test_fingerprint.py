@@ -17,7 +17,7 @@ from tosmonitor.fetching import FetchedPage, FetchResult
 from tosmonitor.fingerprint import page_fingerprint
 from tosmonitor.recording import record_fetch
 from tosmonitor.store import transaction
-from tosmonitor.store.models import Check
+from tosmonitor.store.models import Check, Snapshot, Version
 from tosmonitor.store.repository import sync_declarations
 
 URL = "https://example.org/terms"
@@ -107,6 +107,9 @@ def test_unchanged_page_is_recorded_without_converting_it(
     assert check(noisy(TERMS, 5), 5) == "unchanged"  # after a flapping check: the full path again
     with engine.connect() as connection:
         rows = connection.execute(select(Check.outcome, Check.flapping, Check.fingerprint).order_by(Check.id)).all()
+        snapshots = connection.execute(select(Snapshot.id).order_by(Snapshot.id)).scalars().all()
+        evidence = connection.execute(select(Version.snapshot_ids).order_by(Version.number)).scalars().all()
+    assert evidence == [[snapshots[0]], [snapshots[1]]]  # one page per version; unchanged checks add none
     fingerprints = [row.fingerprint for row in rows]
     assert [row.flapping for row in rows] == [False, False, False, False, True, True]
     assert None not in fingerprints

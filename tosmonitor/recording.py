@@ -23,6 +23,7 @@ from tosmonitor.langdetect import detect as detect_language
 from tosmonitor.reviews import open_reviews_for_change
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Check, Document, Snapshot, Version
+from tosmonitor.store.repository import VersionRef
 
 SHRINK_LIMIT = 0.5
 LANGUAGE_SAMPLE = 5000
@@ -55,7 +56,6 @@ def record_fetch(session: Session, declaration: ServiceDeclaration, result: Fetc
     if fingerprint is not None:
         unchanged = _unchanged_by_fingerprint(session, document, fingerprint)
         if unchanged is not None:
-            _store_snapshots(session, document, result)
             return _add_check(
                 session,
                 document,
@@ -69,8 +69,7 @@ def record_fetch(session: Session, declaration: ServiceDeclaration, result: Fetc
         text = _extract(declaration, result)
     except FetchError as failure:
         return _record_failure(session, document, result, failure)
-    snapshot_ids = _store_snapshots(session, document, result)
-    return record_text(session, document, result, text, snapshot_ids, fingerprint=fingerprint)
+    return record_text(session, document, result, text, fingerprint=fingerprint)
 
 
 def _store_snapshots(session: Session, document: Document, result: FetchResult) -> list[int]:
@@ -94,7 +93,7 @@ def _fingerprint(declaration: ServiceDeclaration, result: FetchResult) -> str | 
     )
 
 
-def _unchanged_by_fingerprint(session: Session, document: Document, fingerprint: str) -> Version | None:
+def _unchanged_by_fingerprint(session: Session, document: Document, fingerprint: str) -> VersionRef | None:
     """The latest version when the previous check read exactly this page content into it.
 
     The previous check must have ended on the latest version (``unchanged`` or ``new_version``, not a
@@ -106,7 +105,7 @@ def _unchanged_by_fingerprint(session: Session, document: Document, fingerprint:
         return None
     if previous.outcome not in ("unchanged", "new_version") or previous.version_id is None:
         return None
-    latest = repository.latest_version(session, document.id)
+    latest = repository.latest_version_ref(session, document.id)
     if latest is None or latest.id != previous.version_id:
         return None
     return latest
@@ -117,11 +116,14 @@ def record_text(
     document: Document,
     result: FetchResult,
     text: str,
-    snapshot_ids: list[int],
     *,
     fingerprint: str | None = None,
 ) -> Outcome:
-    """Compare extracted text with the latest version and record a new version, or not."""
+    """Compare extracted text with the latest version and record a new version, or not.
+
+    The fetched pages are stored as snapshots with a new version only: they are its evidence, and the
+    raw bytes of an unchanged page differ from the last snapshot by nothing but page noise.
+    """
     text_hash = sha256(text.encode())
     latest = repository.latest_version(session, document.id)
     url = result.pages[0].url if result.pages else document.url
@@ -173,7 +175,7 @@ def record_text(
         document,
         text,
         result.pages[-1].fetched_at if result.pages else result.started_at,
-        snapshot_ids=snapshot_ids,
+        snapshot_ids=_store_snapshots(session, document, result),
         source="crawl",
     )
     return _add_check(session, document, result, "new_version", url=url, version=version, fingerprint=fingerprint)
@@ -311,7 +313,7 @@ def _add_check(
     outcome: str,
     *,
     url: str,
-    version: Version | None = None,
+    version: VersionRef | None = None,
     failure_kind: str | None = None,
     message: str | None = None,
     http_status: int | None = None,

@@ -180,18 +180,24 @@ def crawl_summary(engine: Engine, services: Sequence[ServiceDeclaration], since:
     counts: dict[str, int] = {}
     failures, new_versions, missing = [], [], []
     with session_factory(engine)() as session:
-        for service in services:
-            for doc_type in sorted(service.documents):
-                document = repository.find_document(session, service.id, doc_type)
-                check = repository.last_check(session, document.id) if document else None
-                name = f"{service.id} / {doc_type}"
-                if check is None or check.started_at < since:
-                    missing.append(name)
-                    continue
-                counts[check.outcome] = counts.get(check.outcome, 0) + 1
-                if check.outcome == "failed":
-                    failures.append(f"{name}: {check.failure_kind}: {check.message}")
-                elif check.outcome == "new_version":
-                    version = session.get(Version, check.version_id)
-                    new_versions.append(f"{name}: version {version.number if version else '?'}")
+        rows = session.execute(
+            select(Document.service_id, Document.type, Check, Version.number)
+            .join(Check, Check.document_id == Document.id)
+            .outerjoin(Version, Version.id == Check.version_id)
+            .where(Check.started_at >= since)
+            .order_by(Check.started_at, Check.id)
+        ).all()
+    last_checks = {(row.service_id, row.type): (row.Check, row.number) for row in rows}  # the last one wins
+    for service in services:
+        for doc_type in sorted(service.documents):
+            name = f"{service.id} / {doc_type}"
+            if (service.id, doc_type) not in last_checks:
+                missing.append(name)
+                continue
+            check, number = last_checks[(service.id, doc_type)]
+            counts[check.outcome] = counts.get(check.outcome, 0) + 1
+            if check.outcome == "failed":
+                failures.append(f"{name}: {check.failure_kind}: {check.message}")
+            elif check.outcome == "new_version":
+                new_versions.append(f"{name}: version {number if number is not None else '?'}")
     return CrawlSummary(counts, failures, new_versions, missing)

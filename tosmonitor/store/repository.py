@@ -6,6 +6,7 @@ import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -75,6 +76,24 @@ def latest_version(session: Session, document_id: int) -> Version | None:
     return session.scalar(
         select(Version).where(Version.document_id == document_id).order_by(Version.number.desc()).limit(1)
     )
+
+
+class VersionRef(Protocol):
+    """What a check needs of a version: a full :class:`Version` or a row of these three columns."""
+
+    id: int
+    number: int
+    text_hash: str
+
+
+def latest_version_ref(session: Session, document_id: int) -> VersionRef | None:
+    """The latest version's id, number and text hash, without loading (and decompressing) its text."""
+    return session.execute(
+        select(Version.id, Version.number, Version.text_hash)
+        .where(Version.document_id == document_id)
+        .order_by(Version.number.desc())
+        .limit(1)
+    ).first()
 
 
 def version_by_hash(session: Session, document_id: int, text_hash: str) -> Version | None:
