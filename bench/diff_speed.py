@@ -1,7 +1,6 @@
 """Time ``diff_texts`` on the largest real version pairs, with each word-diff backend.
 
-Usage (from the repository root, venv active; ``pip install fast-diff-match-patch`` for the
-second column)::
+Usage (from the repository root, venv active)::
 
     python bench/diff_speed.py [CORPUS] [--repeat N]
 
@@ -28,22 +27,6 @@ REPO = Path(__file__).resolve().parent.parent
 TIKTOK = ("TikTok", "Community Guidelines", "2024-06-29T18-15-21Z.md", "2024-07-10T06-16-09Z.md")
 # Not asked for, but the heaviest word-diff load in the corpus (long, much-edited table rows).
 FACEBOOK = ("Facebook", "Privacy Policy", "2025-05-28T00-30-56Z.md", "2025-06-16T12-31-49Z.md")
-
-
-def _fast_backend() -> Callable[[str, str], list[diffing.Op]] | None:
-    try:
-        import fast_diff_match_patch
-    except ImportError:
-        return None
-    ops = {"-": -1, "=": 0, "+": 1}
-
-    def diff(a: str, b: str) -> list[diffing.Op]:
-        found = fast_diff_match_patch.diff(
-            a, b, timelimit=0, checklines=False, cleanup="No", counts_only=False
-        )
-        return [(ops[op], text) for op, text in found]
-
-    return diff
 
 
 def _pairs(corpus: Path) -> list[tuple[str, Path, Path]]:
@@ -86,12 +69,9 @@ def main() -> None:
 
     backends: dict[str, Callable[[str, str], list[diffing.Op]]] = {
         "diff-match-patch": diffing._diff_encoded_dmp,
+        "fast-diff-match-patch": diffing._diff_encoded_fast,
     }
-    fast = _fast_backend()
-    if fast is None:
-        print("fast-diff-match-patch not installed: only diff-match-patch is timed")
-    else:
-        backends["fast-diff-match-patch"] = fast
+    shipped = diffing._diff_encoded
 
     pairs = _pairs(args.corpus)
     if not pairs:
@@ -111,7 +91,7 @@ def main() -> None:
                 figures.append(_best_ms(lambda o=old, n=new: diffing.diff_texts(o, n), args.repeat))
                 results.append(diffing.render_json(diffing.diff_texts(old, new)))
             finally:
-                diffing._diff_encoded = diffing._diff_encoded_dmp
+                diffing._diff_encoded = shipped
         identical = all(result == results[0] for result in results)
         stats = diffing.change_stats(diffing.diff_texts(old, new))
         size_kb = (len(old.encode()) + len(new.encode())) // 1024

@@ -118,6 +118,19 @@ def test_word_diff_with_more_distinct_tokens_than_below_the_surrogates() -> None
     assert [(op, text) for op, text in ops if op] == [(-1, "w30000"), (1, "changed")]
 
 
+def test_fast_backend_gives_the_reference_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fast-diff-match-patch (shipped) and the Python diff-match-patch (reference) agree op for op."""
+    from tosmonitor import diffing
+
+    assert diffing._diff_encoded is diffing._diff_encoded_fast
+    many = " ".join(f"w{i}" for i in range(57_000))  # token codes beyond the surrogate range
+    cases = [*real_clause_pairs(), (many, many.replace(" w30000 ", " changed ").replace(" w9 ", " "))]
+    fast = [word_diff(old, new) for old, new in cases]
+    monkeypatch.setattr(diffing, "_diff_encoded", diffing._diff_encoded_dmp)
+    assert [word_diff(old, new) for old, new in cases] == fast
+    assert len(cases) > 100
+
+
 # --- diff_texts ------------------------------------------------------------------------------
 
 

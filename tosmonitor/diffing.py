@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+import fast_diff_match_patch
 from diff_match_patch import diff_match_patch
 from markupsafe import Markup, escape
 
@@ -47,8 +48,19 @@ def _diff_encoded_dmp(a: str, b: str) -> list[Op]:
     return [(op, text) for op, text in _dmp.diff_main(a, b, False)]
 
 
+_FAST_OPS = {"-": -1, "=": 0, "+": 1}
+
+
+def _diff_encoded_fast(a: str, b: str) -> list[Op]:
+    """The same diff by fast-diff-match-patch (the C++ port of the same algorithm): identical results,
+    up to 3x faster on long, much-edited clauses (bench/diff_speed.py); the Python port stays as the
+    reference the tests compare it with."""
+    found = fast_diff_match_patch.diff(a, b, timelimit=0, checklines=False, cleanup="No", counts_only=False)
+    return [(_FAST_OPS[op], text) for op, text in found]
+
+
 # The core diff on token-encoded strings; bench/diff_speed.py swaps it to compare backends.
-_diff_encoded: Callable[[str, str], list[Op]] = _diff_encoded_dmp
+_diff_encoded: Callable[[str, str], list[Op]] = _diff_encoded_fast
 
 
 @dataclass
