@@ -26,6 +26,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -178,7 +179,8 @@ def main() -> None:
             for page in feed.pages:
                 if pipeline.record(feed.document, page) == "new_version":
                     with sqlite3.connect(pipeline.db_path) as db:
-                        text = db.execute("SELECT text FROM version ORDER BY id DESC LIMIT 1").fetchone()[0]
+                        stored = db.execute("SELECT text FROM version ORDER BY id DESC LIMIT 1").fetchone()[0]
+                    text = zlib.decompress(stored).decode("utf-8")  # stored zlib'd since migration 0003
                     history.append((name, text, page))
                 sizes.append(_checkpoint_size(pipeline.db_path))
         pipeline.close()
