@@ -201,23 +201,48 @@ def _html_to_markdown(content: bytes, charset: str | None, url: str, source: Sou
 
 
 def _generic_cleanup(soup: BeautifulSoup, url: str) -> None:
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    """Drop comments and non-text elements, make links absolute, undo Cloudflare e-mail obfuscation.
+
+    One walk collects everything (it does not descend into what is dropped or replaced), then the
+    edits are applied; the result is that of running each clean-up over the whole tree in turn.
+    """
+    comments: list[Comment] = []
+    dropped: list[Tag] = []
+    email_links: list[Tag] = []
+    obfuscated: list[Tag] = []
+    stack: list[Tag] = [soup]
+    while stack:
+        for child in stack.pop().contents:
+            if isinstance(child, Comment):
+                comments.append(child)
+                continue
+            if not isinstance(child, Tag):
+                continue
+            if child.name in NON_TEXT_ELEMENTS:
+                dropped.append(child)
+                continue
+            if child.name == "a" and child.has_attr("href"):
+                href = str(child["href"]).strip()
+                if href and not href.startswith("#"):
+                    child["href"] = _absolute(href, url)
+                if "/email-protection" in str(child["href"]):
+                    email_links.append(child)  # replaced whole: nothing inside matters
+                    continue
+            elif child.name == "img" and child.has_attr("src"):
+                child["src"] = _absolute(str(child["src"]).strip(), url)
+            if child.has_attr("data-cfemail"):
+                obfuscated.append(child)
+            stack.append(child)
+    for comment in comments:
         comment.extract()
-    for tag in soup.find_all(NON_TEXT_ELEMENTS):
-        if not tag.decomposed:
-            tag.decompose()
-    for link in soup.find_all("a", href=True):
-        href = str(link["href"]).strip()
-        if href and not href.startswith("#"):
-            link["href"] = _absolute(href, url)
-    for img in soup.find_all("img", src=True):
-        img["src"] = _absolute(str(img["src"]).strip(), url)
+    for tag in dropped:
+        tag.decompose()
     # Cloudflare e-mail obfuscation: the encoded address changes on every fetch.
-    for link in soup.select('a[href*="/email-protection"]'):
+    for link in email_links:
         replacement = soup.new_tag("a", href=str(link["href"]).split("#")[0])
         replacement.string = "[email protected]"
         link.replace_with(replacement)
-    for tag in soup.select("[data-cfemail]"):
+    for tag in obfuscated:
         tag.replace_with(NavigableString("[email protected]"))
 
 
@@ -387,6 +412,8 @@ _ESCAPES_AT_START = (
     (re.compile(r"^>"), r"\\>"),
     (re.compile(r"^(\d+)\. "), r"\1\\. "),
 )
+#: the first characters :data:`_ESCAPES_AT_START` can match, besides digits (``\d``: ``str.isdecimal``)
+_ESCAPE_STARTS = frozenset("-+=#~>")
 _LOOSE_ITEM_CHILDREN = frozenset({"p", "div", "blockquote", "pre", "table", "h1", "h2", "h3",
                                   "h4", "h5", "h6"})
 
@@ -429,7 +456,7 @@ class TurndownLikeConverter(MarkdownConverter):
 
     def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
         text = super().process_text(el, parent_tags=parent_tags)
-        if text and "_noformat" not in (parent_tags or set()) and not text[0].isspace():
+        if text and (text[0] in _ESCAPE_STARTS or text[0].isdecimal()) and "_noformat" not in (parent_tags or set()):
             for pattern, replacement in _ESCAPES_AT_START:
                 text = pattern.sub(replacement, text)
         return text
@@ -562,8 +589,9 @@ def _table_has_heading(row: Tag) -> bool:
 
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"',
-                         "„": '"', "‟": '"'})
+_QUOTES = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}
+# a character class and a lookup per match: str.translate looks up every character (2.8 ms on 50 KB)
+_QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
 _LINK_TARGET = re.compile(r"(\]\()((?:\\.|[^\s()\\])+)((?:\s+\"(?:\\.|[^\"\\])*\")?\))")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 _BULLET = re.compile(r"^(\s*)[*+-]\s+(?=\S)")
@@ -587,12 +615,13 @@ def normalise_markdown(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE.sub("", text)
-    text = text.translate(_QUOTES)
+    text = _QUOTE_CHARS.sub(lambda m: _QUOTES[m.group()], text)
     text = _LINK_TARGET.sub(lambda m: m.group(1) + _strip_tracking(m.group(2)) + m.group(3), text)
     text = _AUTOLINK.sub(lambda m: "<" + _strip_tracking(m.group(1)) + ">", text)
-    text = _BR_SPACES.sub("<br>", text)
-    text = _BR_BULLET.sub("<br>- ", text)
-    text = _BR_NUMBERED.sub(r"<br>\1. ", text)
+    if "<br>" in text:
+        text = _BR_SPACES.sub("<br>", text)
+        text = _BR_BULLET.sub("<br>- ", text)
+        text = _BR_NUMBERED.sub(r"<br>\1. ", text)
     lines: list[str] = []
     in_fence = False
     for line in text.split("\n"):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 _FLAGS = re.IGNORECASE
 
@@ -146,18 +146,24 @@ def _host_matches(host: str, hosts: tuple[str, ...]) -> bool:
 
 
 def _texts(soup: BeautifulSoup) -> tuple[str, str]:
-    """(visible text without noscript, text with noscript), whitespace-collapsed."""
+    """(visible text without noscript, text with noscript), whitespace-collapsed.
+
+    One walk that does not descend into skipped elements (their strings are never visited).
+    """
     visible: list[str] = []
     with_noscript: list[str] = []
-    for string in soup.find_all(string=True):
-        if isinstance(string, Comment):
-            continue
-        parents = {p.name for p in string.parents}
-        if parents & (_SKIP_TEXT_IN - {"noscript"}):
-            continue
-        with_noscript.append(string)
-        if "noscript" not in parents:
-            visible.append(string)
+    skip = _SKIP_TEXT_IN - {"noscript"}
+    stack: list[tuple[Tag, bool]] = [(soup, False)]
+    while stack:
+        node, in_noscript = stack.pop()
+        for child in reversed(node.contents):  # reversed onto a stack: visited in document order
+            if isinstance(child, Tag):
+                if child.name not in skip:
+                    stack.append((child, in_noscript or child.name == "noscript"))
+            elif isinstance(child, NavigableString) and not isinstance(child, Comment):
+                with_noscript.append(child)
+                if not in_noscript:
+                    visible.append(child)
     return " ".join(" ".join(visible).split()), " ".join(" ".join(with_noscript).split())
 
 
@@ -165,27 +171,28 @@ def detect(
     html_text: str, url: str, *, soup: BeautifulSoup | None = None
 ) -> tuple[str, str] | None:
     """('blocked'|'consent_wall', human message) when the page is a bot wall/captcha/consent
-    interstitial, else None. ``soup`` may be passed to avoid parsing ``html_text`` again."""
+    interstitial, else None. ``soup`` may be passed to avoid parsing ``html_text`` again.
+
+    The visible word count is checked first: a long page (real terms) fails every rule's
+    ``max_words`` before any regex runs over its markup.
+    """
     if soup is None:
         soup = BeautifulSoup(html_text, "lxml")
     host = (urlsplit(url).hostname or "").lower()
     title_tag = soup.find("title")
     title = " ".join(title_tag.get_text().split()) if title_tag else ""
-    texts: tuple[str, str] | None = None
+    visible, full = _texts(soup)
+    words = len(visible.split())
     for rule in RULES:
+        if rule.max_words is not None and words > rule.max_words:
+            continue
         if rule.hosts and not _host_matches(host, rule.hosts):
             continue
         if rule.title is not None and not re.search(rule.title, title, _FLAGS):
             continue
         if rule.markup is not None and not re.search(rule.markup, html_text, _FLAGS):
             continue
-        if rule.text is not None or rule.max_words is not None:
-            if texts is None:
-                texts = _texts(soup)
-            visible, full = texts
-            if rule.max_words is not None and len(visible.split()) > rule.max_words:
-                continue
-            if rule.text is not None and not re.search(rule.text, full, _FLAGS | re.DOTALL):
-                continue
+        if rule.text is not None and not re.search(rule.text, full, _FLAGS | re.DOTALL):
+            continue
         return rule.kind, f"{rule.message} at {url} (rule {rule.name})"
     return None
