@@ -12,6 +12,7 @@ JSON read by :mod:`tosmonitor.topic_model` without scikit-learn.
   ``tosdr_points`` rows (licence unclear) are never trained on; they are evaluated on.
 * Model: per topic a logistic regression over TF-IDF (sublinear tf, l2) of word unigrams and
   bigrams (min_df 2), class_weight balanced, liblinear, fixed C — deterministic.
+  Weights are written densely (one per kept feature, 0 below 0.01).
 * Thresholds: ``confirm`` (a rule candidate is kept when p >= confirm) and ``recover`` (a topic no
   rule matched is added when p >= recover) are chosen on out-of-fold probabilities of the training
   rows (GroupKFold by company), maximising F1 of the combined decision.
@@ -88,7 +89,7 @@ def fit_lang(rows: list[dict], lang: str, thresholds: dict[str, tuple[float, flo
         clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=1000)
         clf.fit(x, y)
         coef = clf.coef_[0]
-        weights = {str(i): round(float(w), 4) for i, w in enumerate(coef) if abs(w) >= 0.01}
+        weights = [round(float(w), 4) if abs(w) >= 0.01 else 0 for w in coef]
         confirm, recover = thresholds.get(topic, (0.5, 1.01))
         spec["topics"][topic] = {
             "intercept": round(float(clf.intercept_[0]), 6),
@@ -97,12 +98,11 @@ def fit_lang(rows: list[dict], lang: str, thresholds: dict[str, tuple[float, flo
             "recover": recover,
         }
     # drop features no topic uses, re-index
-    used = sorted({int(i) for t in spec["topics"].values() for i in t["weights"]})
-    remap = {old: new for new, old in enumerate(used)}
+    used = [i for i in range(len(feats)) if any(t["weights"][i] for t in spec["topics"].values())]
     spec["features"] = [feats[i] for i in used]
     spec["idf"] = [spec["idf"][i] for i in used]
     for t in spec["topics"].values():
-        t["weights"] = {str(remap[int(i)]): w for i, w in t["weights"].items()}
+        t["weights"] = [t["weights"][i] for i in used]
     return spec
 
 

@@ -50,8 +50,11 @@ class TopicModel:
             names = tuple(spec["topics"])
             weights = np.zeros((len(spec["features"]), len(names)))
             for k, t in enumerate(spec["topics"].values()):
-                for i, w in t["weights"].items():
-                    weights[int(i), k] = w
+                if isinstance(t["weights"], dict):  # sparse {"feature index": weight}
+                    for i, w in t["weights"].items():
+                        weights[int(i), k] = w
+                else:  # dense: one weight per feature, 0 where unused
+                    weights[:, k] = t["weights"]
             self.langs[lang] = {
                 "vocab": {f: i for i, f in enumerate(spec["features"])},
                 "idf": np.asarray(spec["idf"], dtype=float),
@@ -60,7 +63,7 @@ class TopicModel:
                 "names": names,
                 "thresholds": {n: (t["confirm"], t["recover"]) for n, t in spec["topics"].items()},
                 "topic_weights": {
-                    n: {int(i): w for i, w in t["weights"].items()} for n, t in spec["topics"].items()
+                    n: {i: w for i, w in enumerate(weights[:, k].tolist()) if w} for k, n in enumerate(names)
                 },
             }
             self.langs[lang]["prior"] = self._probabilities(self.langs[lang], {})
