@@ -4,8 +4,10 @@ The rules are data (``tosmonitor/rules/topics.json``): per topic a definition in
 Finnish, a severity and regular expressions per language. Patterns are compiled once, one
 combined expression per topic and language. The clause language is detected
 (:mod:`tosmonitor.langdetect`) unless forced; a clause whose language cannot be determined is
-matched against every language's rules, and a clause in a language without rules (it, pl, …)
-gets no topics.
+matched against every language's rules, and a clause in a language without rules (sv, fr, es,
+nl, …) gets no topics. Rules exist for en, fi, de, it and pl; for en, de, it and pl a small
+model (:mod:`tosmonitor.topic_model`) confirms or vetoes rule candidates and recovers missed
+topics, Finnish is rules only.
 
 >>> t = tag("These Terms are governed by the laws of the State of California.")
 >>> t.topics, t.severity, t.lang
