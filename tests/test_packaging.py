@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from packaging.utils import canonicalize_name
 
 from tosmonitor.cli import cli
 from tosmonitor.resources import data_dir, templates_dir
@@ -62,3 +63,38 @@ def test_head_revision_constant_matches_the_migrations() -> None:
     from tosmonitor.store.db import HEAD_REVISION, head_revision
 
     assert head_revision() == HEAD_REVISION
+
+
+def _runtime_requirements() -> set[str]:
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {canonicalize_name(Requirement(line).name) for line in project["dependencies"]}
+
+
+def test_every_third_party_import_of_the_package_is_a_runtime_dependency() -> None:
+    """`pip install .` must be enough for every command (the demo once needed a test extra)."""
+    import ast
+    import importlib.metadata
+
+    distributions = importlib.metadata.packages_distributions()
+    required = _runtime_requirements()
+    missing: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "tosmonitor").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top == "tosmonitor" or top in sys.stdlib_module_names:
+                    continue
+                owners = {canonicalize_name(d) for d in distributions.get(top, [top])}
+                if not owners & required:
+                    missing.setdefault(top, set()).add(str(path.relative_to(ROOT)))
+    assert not missing, f"imported but not in [project.dependencies]: {missing}"

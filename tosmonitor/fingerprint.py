@@ -41,7 +41,7 @@ def extractor_id() -> str:
     package = Path(__file__).resolve().parent
     for name in _EXTRACTOR_MODULES:
         digest.update((package / name).read_bytes())
-    for distribution in ("markdownify", "beautifulsoup4", "lxml", "pdfminer.six"):
+    for distribution in ("markdownify", "beautifulsoup4", "lxml", "pypdf"):
         try:
             digest.update(f"{distribution}={importlib.metadata.version(distribution)};".encode())
         except importlib.metadata.PackageNotFoundError:
