@@ -99,7 +99,7 @@ def test_alerts_digest_feed_end_to_end(tmp_path: Path, database_url: str) -> Non
         assert len(digest_rows(database_url)) == 2 and len(inbox.received) == 2
         eml = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
         assert eml["Subject"].startswith("[tosmonitor] Viikkokooste ")
-        assert eml["Subject"].endswith(": 2 muutosta, joista 2 merkittäviä")
+        assert eml["Subject"].endswith(": 2 muutosta, joista 2 merkittävää")
         digest_text = eml.get_body(("plain",)).get_content()
         assert digest_text.index("Example") < digest_text.index("Snapchat") < digest_text.index("Twitter")
         assert "Seuranta ei toimi" in digest_text

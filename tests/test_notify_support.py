@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import Cli, cli_env
@@ -204,3 +205,21 @@ def crawl_changes(tmp_path: Path, database_url: str, smtp_port: int, **extra: st
     finally:
         server.stop()
     return Crawled(cli, env, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("fi", 0, "ei yhtään merkittävää"),
+        ("fi", 1, "1 merkittävä"),
+        ("fi", 3, "3 merkittävää"),
+        ("en", 0, "none high"),
+        ("en", 1, "1 high"),
+        ("en", 3, "3 high"),
+    ],
+)
+def test_digest_subject_counts_high_changes_in_correct_finnish(lang: str, count: int, expected: str) -> None:
+    from tosmonitor.notify import i18n
+
+    assert i18n.high_count(lang, count) == expected
+    assert i18n.t(lang, "digest_summary", count=5, high=i18n.high_count(lang, count)).endswith(expected)

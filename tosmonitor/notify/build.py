@@ -139,7 +139,7 @@ def digest_subject(digest: DigestView, lang: str) -> str:
     elif len(changes) == 1:
         summary = i18n.t(lang, "digest_summary_one") + f": {changes[0].headline}"
     else:
-        summary = i18n.t(lang, "digest_summary", count=len(changes), high=high)
+        summary = i18n.t(lang, "digest_summary", count=len(changes), high=i18n.high_count(lang, high))
     period = i18n.t(lang, "digest_subject", start=i18n.local_date(digest.start), end=i18n.local_date(digest.end),
                     summary=summary)
     return f"{SUBJECT_PREFIX} {period}"

@@ -74,7 +74,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "digest_empty": "Ei muutoksia seurattujen palvelujen ehdoissa tällä jaksolla.",
         "digest_subject": "Viikkokooste {start}–{end}: {summary}",
         "digest_summary_empty": "ei muutoksia",
-        "digest_summary": "{count} muutosta, joista {high} merkittäviä",
+        "digest_summary": "{count} muutosta, joista {high}",
+        # numerals over one take the singular partitive: "3 merkittävää", "1 merkittävä"
+        "high_none": "ei yhtään merkittävää",
+        "high_one": "1 merkittävä",
+        "high_many": "{count} merkittävää",
         "digest_summary_one": "1 muutos",
         "digest_high": "Merkittävät muutokset",
         "digest_other": "Muut muutokset",
@@ -118,7 +122,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "digest_empty": "No changes in the terms of the watched services in this period.",
         "digest_subject": "Weekly digest {start}–{end}: {summary}",
         "digest_summary_empty": "no changes",
-        "digest_summary": "{count} changes, {high} high",
+        "digest_summary": "{count} changes, {high}",
+        "high_none": "none high",
+        "high_one": "1 high",
+        "high_many": "{count} high",
         "digest_summary_one": "1 change",
         "digest_high": "High-severity changes",
         "digest_other": "Other changes",
@@ -139,6 +146,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "legend": "Markers: [-removed-] {+added+}",
     },
 }
+
+
+def high_count(lang: str, count: int) -> str:
+    """"3 merkittävää" / "1 merkittävä" / "ei yhtään merkittävää" (and the English forms)."""
+    if count == 0:
+        return t(lang, "high_none")
+    return t(lang, "high_one") if count == 1 else t(lang, "high_many", count=count)
 
 
 def t(lang: str, key: str, **values: object) -> str:
