@@ -113,3 +113,16 @@ def test_a_county_added_to_the_courts_is_stated() -> None:
     assert [s.text_en for s in statements] == [
         "courts: Tarrant County, Texas, United States → Wichita County, Tarrant County, Texas, United States"
     ]
+
+
+def test_a_change_states_each_thing_once() -> None:
+    """Two removed licence clauses both say "no longer royalty-free": the change says it once."""
+    from tosmonitor.statements import unique_statements
+
+    licence = "You grant us a worldwide, royalty-free licence to use the content you post."
+    per_clause = [
+        [s.to_json() for s in plain_statements(licence, None, ["content_licence"])],
+        [s.to_json() for s in plain_statements(licence.replace("use", "host"), None, ["content_licence"])],
+    ]
+    assert per_clause[0] and per_clause[0] == per_clause[1]
+    assert unique_statements(s for clause in per_clause for s in clause) == per_clause[0]

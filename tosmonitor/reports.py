@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tosmonitor.dates import not_yet_in_force
 from tosmonitor.declarations import ServiceDeclaration
 from tosmonitor.diffing import ClauseChange, render_html, render_json, render_text
+from tosmonitor.statements import unique_statements
 from tosmonitor.store import repository
 from tosmonitor.store.db import session_factory
 from tosmonitor.store.models import Change, Check, Document, Service, Version
@@ -89,7 +90,7 @@ def change_json(change: Change | None) -> dict[str, Any] | None:
         "topics": list(change.topics),
         "severity": change.severity,
         "technical": change.technical,
-        "statements": [s for clause in change.clauses for s in clause.statements],
+        "statements": unique_statements(s for clause in change.clauses for s in clause.statements),
     }
 
 

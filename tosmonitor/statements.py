@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from tosmonitor.langdetect import detect
 from tosmonitor.topics import place_name, places
@@ -308,3 +310,16 @@ def plain_statements(old: str | None, new: str | None, topics: Iterable[str]) ->
 
 
 __all__ = ["Statement", "detect", "licence_attributes", "plain_statements"]
+
+
+def unique_statements(statements: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored statements of a whole change, each once, in order (two removed clauses may both say
+    "licence: no longer royalty-free")."""
+    seen: set[str] = set()
+    unique = []
+    for statement in statements:
+        key = json.dumps(statement, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            unique.append(statement)
+    return unique

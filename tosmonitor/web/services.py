@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from tosmonitor.channels import CHANNEL_STATES
 from tosmonitor.reports import diff_report
+from tosmonitor.statements import unique_statements
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Channel, Document, Service, Version
 from tosmonitor.web import db
@@ -101,7 +102,7 @@ def history(document_id: int):  # type: ignore[no-untyped-def]
     ):
         change = changes.get(version_id)
         entries.append({"version": number, "fetched_at": fetched_at, "change": change,
-                        "statements": statements.get(change.id, []) if change else []})
+                        "statements": unique_statements(statements.get(change.id, [])) if change else []})
     return render_template("web/history.html", document=document, entries=entries)
 
 
