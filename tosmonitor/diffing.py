@@ -18,6 +18,7 @@ from diff_match_patch import diff_match_patch
 from markupsafe import Markup, escape
 
 from tosmonitor.clauses import align, split_clauses
+from tosmonitor.plaintext import plain_markdown
 
 __all__ = [
     "ClauseChange",
@@ -185,7 +186,7 @@ def render_text(
     blocks = []
     for change in changes:
         label = _LABELS.get(change.kind, change.kind)
-        head = f"{label}  § {change.heading}" if change.heading else label
+        head = f"{label}  § {plain_markdown(change.heading)}" if change.heading else label
         lines = [f"{_BOLD}{head}{_RESET}" if color else head]
         if change.topics:
             lines.append(f"  topics: {', '.join(change.topics)} (severity: {change.severity})")
@@ -219,7 +220,7 @@ def render_html(changes: Iterable[ClauseChange], *, langs: Sequence[str] = ("fi"
         severity = escape(change.severity)
         header = f'<span class="kind">{kind}</span>'
         if change.heading:
-            header += f' <span class="heading">{escape(change.heading)}</span>'
+            header += f' <span class="heading">{escape(plain_markdown(change.heading))}</span>'
         if change.topics:
             header += f' <span class="severity severity-{severity}">{severity}</span>'
             header += "".join(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tosmonitor.notify import i18n
+from tosmonitor.plaintext import plain_markdown
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Channel, Document, Service
 from tosmonitor.topics import SEVERITY_ORDER
@@ -132,7 +133,7 @@ def clause_view(clause: ChangeClause, lang: str) -> ClauseView:
         kind=clause.kind,
         kind_label=i18n.t(lang, f"kind_{clause.kind}") if clause.kind in ("added", "removed", "modified", "moved")
         else clause.kind,
-        heading=clause.heading,
+        heading=plain_markdown(clause.heading) or None,
         severity=clause.severity,
         severity_label=i18n.t(lang, f"severity_{clause.severity}"),
         topics=[i18n.topic_label(t, lang) for t in clause.topics],

@@ -16,6 +16,7 @@ from flask import Flask, g
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from tosmonitor.config import ConfigError, load_settings
+from tosmonitor.plaintext import plain_markdown
 from tosmonitor.resources import templates_dir
 
 csrf = CSRFProtect()
@@ -150,6 +151,7 @@ def _template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["lang_url"] = lang_url
     app.jinja_env.filters["doctype"] = doctype
+    app.jinja_env.filters["plain"] = plain_markdown
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["highlight"] = highlight
     def topic_label(name: str) -> str:
