@@ -36,3 +36,43 @@ def test_diff_renderers_show_plain_headings_and_escape_them() -> None:
     assert "§ 6. General <b>" in render_text([change])
     html = render_html([change])
     assert '<span class="heading">6. General &lt;b&gt;</span>' in html
+
+
+def test_added_clause_reads_without_markdown() -> None:
+    from tosmonitor.diffing import diff_ops_html
+
+    html = diff_ops_html([(1, "**[X's Terms](#outside-eu)** apply to 6\\. users")], whole=True)
+    assert html == "<ins>X&#39;s Terms apply to 6. users</ins>"
+
+
+def test_changed_link_target_stays_visible_unchanged_one_hidden() -> None:
+    from tosmonitor.diffing import diff_ops_html, word_diff
+
+    old = "Read [the policy](https://example.com/old) and [the rules](https://example.com/rules)."
+    new = old.replace("/old", "/new")
+    html = diff_ops_html(word_diff(old, new), whole=False)
+    assert "<del>old</del><ins>new</ins>" in html  # the changed part of the URL is seen
+    assert "rules)" not in html and "the rules" in html  # the unchanged link reads as its text
+    assert "[" not in html
+
+
+def test_markup_only_change_is_not_invisible() -> None:
+    from tosmonitor.diffing import diff_ops_html
+
+    ops = [(0, "We "), (1, "**"), (0, "may"), (1, "**"), (0, " end it.")]  # "may" became bold
+    assert diff_ops_html(ops, whole=False) == "We <ins>**</ins>may<ins>**</ins> end it."
+
+
+def test_highlights_keep_their_offsets_into_the_markdown() -> None:
+    from tosmonitor.diffing import ClauseChange, render_html
+
+    text = "**Disputes:** the [courts of Ireland](#courts) decide."
+    start = text.index("courts of Ireland")
+    change = ClauseChange(
+        kind="added", old=None, new=text, old_index=None, new_index=0, heading=None, diff=[(1, text)],
+        topics=["jurisdiction"], severity="high",
+        matches={"jurisdiction": [(start, start + len("courts of Ireland"), "courts of Ireland")]},
+    )
+    html = str(render_html([change]))
+    mark = '<mark class="topic-jurisdiction" title="jurisdiction">courts of Ireland</mark>'
+    assert f"<ins>Disputes: the {mark} decide.</ins>" in html

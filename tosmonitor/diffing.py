@@ -18,7 +18,7 @@ from diff_match_patch import diff_match_patch
 from markupsafe import Markup, escape
 
 from tosmonitor.clauses import align, split_clauses
-from tosmonitor.plaintext import plain_markdown
+from tosmonitor.plaintext import MARKER, TARGET, plain_markdown, shown_ranges, syntax_mask
 
 __all__ = [
     "ClauseChange",
@@ -247,26 +247,66 @@ def render_html(changes: Iterable[ClauseChange], *, langs: Sequence[str] = ("fi"
 
 def _html_diff(change: ClauseChange) -> str:
     """The diff as HTML, with the matched phrases of the new (or removed old) text in ``<mark>``."""
-    segments = _mark_segments(change.matches)
-    target_ops = {-1} if change.kind == "removed" else {0, 1}
-    out = []
-    pos = 0
-    for op, text in change.diff:
-        if op in target_ops:
-            inner = _marked(text, pos, segments)
-            pos += len(text)
-        else:
-            inner = str(escape(text))
+    return diff_ops_html(
+        change.diff,
+        whole=change.kind in ("added", "removed", "moved"),
+        segments=mark_segments(change.matches),
+        marked_ops=frozenset({-1} if change.kind == "removed" else {0, 1}),
+    )
+
+
+def diff_ops_html(
+    diff: Sequence[Op],
+    *,
+    whole: bool,
+    segments: list[tuple[int, int, tuple[str, ...]]] | None = None,
+    marked_ops: frozenset[int] = frozenset({0, 1}),
+    ins: str = "<ins>",
+    delete: str = "<del>",
+) -> str:
+    """Word-diff ops as escaped HTML for readers: Markdown syntax hidden, offsets kept.
+
+    Markers (``**``, ``[``, backslashes, a heading's ``#``) are never shown, and link targets are
+    hidden in unchanged text and in wholly added or removed clauses; inside a changed segment of a
+    modified clause a link target stays, so a changed URL is seen. A changed segment that would
+    show nothing (only markup changed) is shown as it is. ``segments`` (offsets into the text the
+    ``marked_ops`` spell) become ``<mark>``.
+    """
+    old_text = "".join(text for op, text in diff if op <= 0)
+    new_text = "".join(text for op, text in diff if op >= 0)
+    masks = {-1: syntax_mask(old_text), 1: syntax_mask(new_text)}
+    out: list[str] = []
+    old_at = new_at = marked_at = 0
+    for op, text in diff:
+        at = old_at if op == -1 else new_at
+        hide = frozenset({MARKER, TARGET}) if op == 0 or whole else frozenset({MARKER})
+        ranges = shown_ranges(masks[-1 if op == -1 else 1], at, at + len(text), hide)
+        if op != 0 and text and not ranges:
+            ranges = [(at, at + len(text))]
+        pieces = []
+        for lo, hi in ranges:
+            piece = text[lo - at : hi - at]
+            if segments and op in marked_ops:
+                pieces.append(_marked(piece, marked_at + lo - at, segments))
+            else:
+                pieces.append(str(escape(piece)))
+        inner = "".join(pieces)
+        if op in marked_ops:
+            marked_at += len(text)
+        if op <= 0:
+            old_at += len(text)
+        if op >= 0:
+            new_at += len(text)
         if op == -1:
-            out.append(f"<del>{inner}</del>")
+            out.append(f"{delete}{inner}</del>")
         elif op == 1:
-            out.append(f"<ins>{inner}</ins>")
+            out.append(f"{ins}{inner}</ins>")
         else:
             out.append(inner)
     return "".join(out)
 
 
-def _mark_segments(
+def mark_segments(
     matches: dict[str, list[tuple[int, int, str]]],
 ) -> list[tuple[int, int, tuple[str, ...]]]:
     """Non-overlapping (start, end, topics) segments covering every matched span."""

@@ -15,8 +15,9 @@ from email.utils import format_datetime
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from tosmonitor.diffing import diff_ops_html
 from tosmonitor.notify import i18n
 from tosmonitor.notify.content import ChangeView, DigestView
 from tosmonitor.notify.mailconfig import MailConfig
@@ -28,17 +29,13 @@ DEL_STYLE = "background:#fde2e1;color:#7a1010;text-decoration:line-through;"
 
 
 def diff_html(diff: list[tuple[int, str]]) -> Markup:
-    """Word diff as HTML with inline-styled ``<ins>`` / ``<del>``; every text piece escaped."""
-    out = []
-    for op, text in diff:
-        piece = escape(text)
-        if op == 1:
-            out.append(f'<ins style="{INS_STYLE}">{piece}</ins>')
-        elif op == -1:
-            out.append(f'<del style="{DEL_STYLE}">{piece}</del>')
-        else:
-            out.append(str(piece))
-    return Markup("".join(out))
+    """Word diff as HTML with inline-styled ``<ins>`` / ``<del>``; every text piece escaped, Markdown
+    syntax hidden as on the web page."""
+    ops = [(int(op), str(text)) for op, text in diff]
+    whole = len({op for op, _ in ops}) <= 1  # a wholly added, removed or moved clause
+    return Markup(
+        diff_ops_html(ops, whole=whole, ins=f'<ins style="{INS_STYLE}">', delete=f'<del style="{DEL_STYLE}">')
+    )
 
 
 def diff_text(diff: list[tuple[int, str]]) -> str:

@@ -103,7 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _template_helpers(app: Flask) -> None:
     from datetime import datetime
 
-    from markupsafe import Markup, escape
+    from markupsafe import Markup
 
     from tosmonitor.topics import TOPICS
     from tosmonitor.web.i18n import current_lang
@@ -122,18 +122,11 @@ def _template_helpers(app: Flask) -> None:
         return topic.definition(current_lang()) if topic else name
 
     def highlight(text: str, matches: dict[str, list[list[Any]]]) -> Markup:
-        """``text`` escaped, with the matched phrases (offsets into ``text``) in ``<mark>``."""
-        spans = sorted((int(s), int(e)) for found in matches.values() for s, e, *_ in found if int(e) > int(s))
-        out, pos = [], 0
-        for start, end in spans:
-            start = max(start, pos)
-            if end <= start:
-                continue
-            out.append(escape(text[pos:start]))
-            out.append(Markup("<mark>%s</mark>") % text[start:end])
-            pos = end
-        out.append(escape(text[pos:]))
-        return Markup("").join(out)
+        """``text`` escaped, Markdown syntax hidden, the matched phrases (offsets into ``text``) in ``<mark>``."""
+        from tosmonitor.diffing import diff_ops_html, mark_segments
+
+        segments = mark_segments({topic: [tuple(span) for span in found] for topic, found in matches.items()})
+        return Markup(diff_ops_html([(0, text)], whole=True, segments=segments, marked_ops=frozenset({0})))
 
     def lang_url(lang: str) -> str:
         """This page in ``lang`` (the query string kept)."""
