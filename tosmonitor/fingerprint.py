@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import uuid
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -40,7 +41,10 @@ def extractor_id() -> str:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     for name in _EXTRACTOR_MODULES:
-        digest.update((package / name).read_bytes())
+        try:
+            digest.update((package / name).read_bytes())
+        except OSError:  # no readable source (a zipped or compiled-only install): never trust a match
+            digest.update(uuid.uuid4().bytes)
     for distribution in ("markdownify", "beautifulsoup4", "lxml", "pypdf"):
         try:
             digest.update(f"{distribution}={importlib.metadata.version(distribution)};".encode())
