@@ -58,36 +58,9 @@ You can stop using the service at any time. We may suspend or end your access if
 required to do so by law, or if we stop offering the service in your country.
 """
 
-EXAMPLE_NEW = """# Example Terms
-
-## 1. Your content
-
-You keep ownership of the content you post.
-
-## 2. General
-
-These Terms, including the rule that you must not post &lt;script&gt;alert('pwned')&lt;/script&gt; code,
-are governed by the laws of the State of California.
-
-Contact us at terms@example.org.
-
-## 3. Using the service
-
-You may use the service only in compliance with these Terms and all applicable laws. You are responsible for your
-account and for everything that happens under it, so keep your password to yourself and tell us at once if you
-think someone else has used your account without your permission.
-
-## 4. Changes to these Terms
-
-We may revise these Terms from time to time. The most current version will always be on this page. If a revision
-is material, we will notify you by e-mail or through the service at least thirty days before it takes effect. By
-continuing to use the service after the revision takes effect, you agree to be bound by the revised Terms.
-
-## 5. Ending the relationship
-
-You can stop using the service at any time. We may suspend or end your access if you break these Terms, if we are
-required to do so by law, or if we stop offering the service in your country.
-"""
+# the same terms with one change: the governing law
+EXAMPLE_NEW = EXAMPLE_OLD.replace("the laws of Ireland.", "the laws of the State of California.")
+assert EXAMPLE_NEW != EXAMPLE_OLD
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from diff_match_patch import diff_match_patch
 from markupsafe import Markup, escape
 
 from tosmonitor.clauses import align, split_clauses
-from tosmonitor.plaintext import MARKER, TARGET, plain_markdown, shown_ranges, syntax_mask
+from tosmonitor.plaintext import plain_markdown, shown_ranges, syntax_mask
 
 __all__ = [
     "ClauseChange",
@@ -279,8 +279,7 @@ def diff_ops_html(
     old_at = new_at = marked_at = 0
     for op, text in diff:
         at = old_at if op == -1 else new_at
-        hide = frozenset({MARKER, TARGET}) if op == 0 or whole else frozenset({MARKER})
-        ranges = shown_ranges(masks[-1 if op == -1 else 1], at, at + len(text), hide)
+        ranges = shown_ranges(masks[-1 if op == -1 else 1], at, at + len(text), hide_targets=op == 0 or whole)
         if op != 0 and text and not ranges:
             ranges = [(at, at + len(text))]
         pieces = []

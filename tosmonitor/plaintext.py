@@ -1,7 +1,9 @@
-"""Markdown inline syntax removed for display: headings read "6. General", not "6\\. General".
+"""Markdown syntax hidden from readers: "6. General", not "6\\. General"; link text, not its target.
 
-Only for short texts shown to people (clause headings); clause bodies keep their Markdown because
-highlights and word diffs are offsets into it.
+One mechanism, :func:`syntax_mask`, marks each character of a Markdown text as shown, a marker
+(``**``, ``[``, a backslash escape, a heading's ``#``) or a link target (``](url)``). Renderers skip
+the hidden characters, so highlights and word diffs keep their offsets into the stored Markdown;
+:func:`plain_markdown` is the same mask applied to a whole short text (headings).
 """
 
 from __future__ import annotations
@@ -12,29 +14,23 @@ _LINK = re.compile(r"(?<!\\)\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\
 _STRONG = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)(?<!\\)\1")
 _EMPHASIS = re.compile(r"(?<![\\\w*])([*_])(?=\S)(.+?)(?<=\S)(?<!\\)\1(?![\w*])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|=])")
+_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+")
+
+#: :func:`syntax_mask` values: shown, a Markdown marker (``**``, ``[``, ``\``), a link target
+SHOWN, MARKER, TARGET = 0, 1, 2
+# runs of mask values a reader sees: with link targets hidden, or with them shown
+_SHOWN_RUNS = {True: re.compile(b"\x00+"), False: re.compile(b"[\x00\x02]+")}
 
 
 def plain_markdown(text: str | None) -> str:
     """``text`` without link targets, emphasis markers and backslash escapes."""
     if not text:
         return ""
-    text = _LINK.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    return _ESCAPE.sub(r"\1", text)
-
-
-#: :func:`syntax_mask` values: shown, a Markdown marker (``**``, ``[``, ``\``), a link target
-SHOWN, MARKER, TARGET = 0, 1, 2
-_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+")
+    return "".join(text[lo:hi] for lo, hi in shown_ranges(syntax_mask(text), 0, len(text), hide_targets=True))
 
 
 def syntax_mask(text: str) -> bytearray:
-    """Per character of ``text``: :data:`SHOWN`, :data:`MARKER` or :data:`TARGET` (a link's ``](url)``).
-
-    Lets a renderer hide Markdown syntax from readers while highlights and word diffs keep their
-    offsets into the stored Markdown.
-    """
+    """Per character of ``text``: :data:`SHOWN`, :data:`MARKER` or :data:`TARGET` (a link's ``](url)``)."""
     mask = bytearray(len(text))
     if not any(c in text for c in "*_[\\#"):
         return mask
@@ -54,10 +50,6 @@ def syntax_mask(text: str) -> bytearray:
     return mask
 
 
-def shown_ranges(mask: bytearray, start: int, end: int, hide: frozenset[int]) -> list[tuple[int, int]]:
-    """The ranges of ``[start, end)`` whose mask value is not in ``hide``."""
-    shown = bytes(value for value in (SHOWN, MARKER, TARGET) if value not in hide)
-    runs = re.compile(b"[" + re.escape(shown) + b"]+") if shown else None
-    if runs is None:
-        return []
-    return [(m.start(), m.end()) for m in runs.finditer(mask, start, end)]
+def shown_ranges(mask: bytearray, start: int, end: int, *, hide_targets: bool) -> list[tuple[int, int]]:
+    """The ranges of ``[start, end)`` a reader sees: never markers, link targets when not ``hide_targets``."""
+    return [(m.start(), m.end()) for m in _SHOWN_RUNS[hide_targets].finditer(mask, start, end)]

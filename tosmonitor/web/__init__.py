@@ -105,6 +105,7 @@ def _template_helpers(app: Flask) -> None:
 
     from markupsafe import Markup
 
+    from tosmonitor.diffing import diff_ops_html, mark_segments
     from tosmonitor.topics import TOPICS
     from tosmonitor.web.i18n import current_lang
     from tosmonitor.web.labels import LABELS
@@ -123,9 +124,7 @@ def _template_helpers(app: Flask) -> None:
 
     def highlight(text: str, matches: dict[str, list[list[Any]]]) -> Markup:
         """``text`` escaped, Markdown syntax hidden, the matched phrases (offsets into ``text``) in ``<mark>``."""
-        from tosmonitor.diffing import diff_ops_html, mark_segments
-
-        segments = mark_segments({topic: [tuple(span) for span in found] for topic, found in matches.items()})
+        segments = mark_segments(matches)  # type: ignore[arg-type]  # JSON lists, read as (start, end, phrase)
         return Markup(diff_ops_html([(0, text)], whole=True, segments=segments, marked_ops=frozenset({0})))
 
     def lang_url(lang: str) -> str:
