@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, cli_env
+from tests.conftest import REQUIRE_BROWSER, Cli, cli_env, missing_optional_part
 from tests.responders import TERMS, page
 from tosmonitor.replay import ReplayServer
 
@@ -25,9 +25,7 @@ document.getElementById("app").innerHTML =
 @pytest.fixture
 def chromium() -> str:
     if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (.ci/run installs Debian's chromium)")
-        pytest.skip("Debian's chromium is not installed")
+        missing_optional_part("Debian's chromium is not installed", required=REQUIRE_BROWSER)
     return CHROMIUM
 
 
