@@ -67,11 +67,12 @@ _EFFECTIVE = re.compile(rf"(?:{'|'.join(EFFECTIVE_CUES)})\s*:?{_GAP}(?:{DATE})",
 _EFFECTIVE_FI_AFTER = re.compile(rf"(?:{DATE}){_GAP}(?:alkaen|lähtien)", re.IGNORECASE)
 _UPDATED = re.compile(rf"(?:{'|'.join(UPDATED_CUES)})\s*:?{_GAP}(?:{DATE})", re.IGNORECASE)
 # Cheap literal cues: the full patterns are only tried where one of these occurs (a page of 50 KB
-# would otherwise be scanned position by position for a date).
+# would otherwise be scanned position by position for a date).  The cues are lower-case literals
+# searched in the lower-cased text: a case-insensitive alternation is several times slower.
 _CUES = {
-    _EFFECTIVE: re.compile(r"effect|force|voima", re.IGNORECASE),
-    _EFFECTIVE_FI_AFTER: re.compile(r"alkaen|lähtien", re.IGNORECASE),
-    _UPDATED: re.compile(r"updated|revised|modified|changed|amended|päivit|muutettu", re.IGNORECASE),
+    _EFFECTIVE: re.compile(r"effect|force|voima"),
+    _EFFECTIVE_FI_AFTER: re.compile(r"alkaen|lähtien"),
+    _UPDATED: re.compile(r"updated|revised|modified|changed|amended|päivit|muutettu"),
 }
 _WINDOW = 80
 
@@ -95,11 +96,19 @@ def _to_date(match: re.Match[str]) -> date | None:
     return None
 
 
-def _candidate_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+def _lowered(text: str) -> str:
+    """``text`` lower-cased, position for position (the cues' offsets are the text's)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two: map one by one
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return lowered
+
+
+def _candidate_matches(pattern: re.Pattern[str], text: str, lowered: str) -> list[re.Match[str]]:
     """``pattern.finditer(text)``, but only over the windows around the pattern's literal cues."""
     matches: dict[int, re.Match[str]] = {}
     searched_until = -1
-    for cue in _CUES[pattern].finditer(text):
+    for cue in _CUES[pattern].finditer(lowered):
         start = max(cue.start() - _WINDOW, searched_until)
         end = min(cue.end() + _WINDOW, len(text))
         for match in pattern.finditer(text, start, end):
@@ -108,9 +117,9 @@ def _candidate_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str
     return [matches[position] for position in sorted(matches)]
 
 
-def _dates(pattern: re.Pattern[str], text: str) -> list[date]:
+def _dates(pattern: re.Pattern[str], text: str, lowered: str | None = None) -> list[date]:
     found = []
-    for match in _candidate_matches(pattern, text):
+    for match in _candidate_matches(pattern, text, _lowered(text) if lowered is None else lowered):
         if NOT_THIS_VERSION.match(text[match.end():match.end() + 12]):
             continue
         value = _to_date(match)
@@ -119,21 +128,23 @@ def _dates(pattern: re.Pattern[str], text: str) -> list[date]:
     return found
 
 
-def effective_dates(text: str) -> list[date]:
+def effective_dates(text: str, lowered: str | None = None) -> list[date]:
     """Every effective date the text announces for itself, in text order."""
-    return _dates(_EFFECTIVE, text) + _dates(_EFFECTIVE_FI_AFTER, text)
+    lowered = _lowered(text) if lowered is None else lowered
+    return _dates(_EFFECTIVE, text, lowered) + _dates(_EFFECTIVE_FI_AFTER, text, lowered)
 
 
-def updated_dates(text: str) -> list[date]:
+def updated_dates(text: str, lowered: str | None = None) -> list[date]:
     """Every last-updated date the text states, in text order."""
-    return _dates(_UPDATED, text)
+    return _dates(_UPDATED, text, lowered)
 
 
 def extract_dates(text: str) -> tuple[date | None, date | None]:
     """``(effective, updated)`` of a version's text: the latest announced effective date and the latest
     last-updated date, each ``None`` when the text states none."""
-    effective = effective_dates(text)
-    updated = updated_dates(text)
+    lowered = _lowered(text)
+    effective = effective_dates(text, lowered)
+    updated = updated_dates(text, lowered)
     return (max(effective) if effective else None, max(updated) if updated else None)
 
 
