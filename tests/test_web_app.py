@@ -249,6 +249,32 @@ def test_legal_decides_and_the_decision_shows_everywhere(database_url: str, tmp_
     assert client.post(f"/reviews/{site.review_id}", data={"status": "open", "csrf_token": token}).status_code == 400
 
 
+def test_legal_decides_a_whole_change_and_lookup_groups_open_reviews(database_url: str, tmp_path: Path) -> None:
+    site = build_site(database_url, tmp_path, youtube_versions=3)
+    client = make_app(database_url).test_client()
+    login(client, "lea")
+    open_before = [r for r in client.get("/api/reviews").get_json() if r["change"] == site.change_id]
+    assert len(open_before) >= 2
+    lookup = BeautifulSoup(client.get("/lookup/youtube?lang=en").get_data(as_text=True), "html.parser")
+    group = lookup.find("a", href=f"/changes/{site.change_id}").parent
+    assert f"{len(open_before)} open reviews" in group.get_text()
+    page = client.get(f"/changes/{site.change_id}?lang=en").get_data(as_text=True)
+    assert f"Save for all {len(open_before)} open reviews" in page
+    token = csrf_token(client, f"/changes/{site.change_id}")
+    response = client.post(f"/changes/{site.change_id}/reviews",
+                           data={"status": "accepted", "note": "Read <as> a whole", "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == f"/changes/{site.change_id}"
+    after = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert f"{len(open_before)} open reviews decided." in after
+    assert "Save for all" not in after  # nothing open: no form
+    decided = {r["id"]: r for r in client.get("/api/reviews?status=accepted").get_json()}
+    assert all(decided[r["id"]]["note"] == "Read <as> a whole" and decided[r["id"]]["reviewer"] == "lea"
+               for r in open_before)
+    refused = client.post(f"/changes/{site.change_id}/reviews", data={"status": "open", "csrf_token": token})
+    assert refused.status_code == 400
+    assert client.post("/changes/999999/reviews", data={"status": "accepted", "csrf_token": token}).status_code == 404
+
+
 def test_login_next_is_local_only_and_session_is_renewed(app) -> None:  # type: ignore[no-untyped-def]
     for target, expected in [
         ("/lookup/youtube", "/lookup/youtube"),

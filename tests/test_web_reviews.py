@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Cli, cli_env
 from tosmonitor.clauses import split_clauses
+from tosmonitor.lookup import open_reviews_by_change
 from tosmonitor.recording import add_version
-from tosmonitor.reviews import decide, ensure_reviews, open_reviews_for_change
+from tosmonitor.reviews import ReviewError, decide, decide_change, ensure_reviews, open_reviews_for_change
 from tosmonitor.store import make_engine, repository, transaction
 from tosmonitor.store.models import Change, ChangeClause, Review
 from tosmonitor.topics import tag
@@ -109,6 +111,60 @@ def test_a_decision_settles_later_open_reviews_of_the_same_text(database_url: st
     engine.dispose()
 
 
+def test_one_decision_for_a_whole_change(database_url: str, tmp_path: Path) -> None:
+    """decide_change: every open review of the change gets the decision, a review legal already decided
+    keeps its own, later open reviews of the same texts follow, other changes are untouched."""
+    engine = make_engine(database_url)
+    document = youtube_terms(engine, tmp_path)[0]
+    first = document.versions[0].read_text(encoding="utf-8")
+    second = document.versions[12].read_text(encoding="utf-8")
+    times = [sample.recorded_time(p) for p in document.versions[11:15]]
+    add(engine, first, times[0])
+    change = add(engine, second, times[1])
+    with transaction(engine) as session:
+        high = next(c for c in session.scalars(select(ChangeClause).where(ChangeClause.change_id == change.id))
+                    if c.severity == "high" and c.new_text and tag(c.new_text).severity == "high")
+        high_text = high.new_text
+        kept = session.scalar(select(Review).where(Review.change_clause_id == high.id))
+        decide(session, kept.id, "escalated", "lea", "ask the DPO")
+        kept_id = kept.id
+    without, _ = drop_and_restore(second, high_text)
+    removal = add(engine, without, times[2])  # the high clause removed: an open review of its own
+    before = reviews_of(engine, change.id)
+    assert sum(1 for r in before if r[2] == "open") >= 2
+    with transaction(engine) as session:
+        decided = decide_change(session, change.id, "accepted", "lea", "read as a whole")
+        assert kept_id not in [r.id for r in decided]
+        assert len(decided) == sum(1 for r in before if r[2] == "open")
+    after = reviews_of(engine, change.id)
+    assert {(r[0], r[2], r[4]) for r in after} == {
+        (r[0], "escalated" if r[0] == high_text else "accepted", "lea") for r in before
+    }
+    assert any(r[2] == "open" for r in reviews_of(engine, removal.id))  # another change: untouched
+    with transaction(engine) as session:
+        assert decide_change(session, change.id, "accepted", "lea") == []  # nothing open any more
+        with pytest.raises(ReviewError, match="no change"):
+            decide_change(session, 999_999, "accepted", "lea")
+        with pytest.raises(ReviewError, match="decision must be"):
+            decide_change(session, removal.id, "open", "lea")
+    engine.dispose()
+
+
+def test_open_reviews_grouped_by_change_keep_the_queue_order() -> None:
+    def row(review: int, change: int, version: int, severity: str, *topics: str) -> dict[str, object]:
+        return {"id": review, "change": change, "type": "Terms of Service", "version": version, "severity": severity,
+                "topics": list(topics)}
+
+    rows = [row(9, 3, 5, "high", "jurisdiction"), row(4, 2, 4, "high", "content_licence"),
+            row(8, 3, 5, "medium", "jurisdiction", "unilateral_change")]
+    assert open_reviews_by_change(rows) == [
+        {"change": 3, "type": "Terms of Service", "version": 5, "severity": "high", "count": 2,
+         "topics": ["jurisdiction", "unilateral_change"]},
+        {"change": 2, "type": "Terms of Service", "version": 4, "severity": "high", "count": 1,
+         "topics": ["content_licence"]},
+    ]
+
+
 def test_lazy_reviews_for_changes_recorded_without_them(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'lazy.db'}")
     from tosmonitor.store import upgrade
@@ -169,6 +225,16 @@ def test_user_review_and_lookup_commands(database_url: str, tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     after = json.loads(cli("review", "list", "--status", "accepted", "--json").stdout)
     assert (first, "lea", "ok") in [(r["id"], r["reviewer"], r["note"]) for r in after]
+
+    change = next(r["change"] for r in reviews if r["id"] != first)
+    still_open = [r["id"] for r in reviews if r["change"] == change and r["id"] != first]
+    assert cli("review", "decide-change", str(change), "accepted", "--reviewer", "cal").returncode == 1
+    assert cli("review", "decide-change", "99999", "accepted", "--reviewer", "lea").returncode == 1
+    whole = cli("review", "decide-change", str(change), "needs_action", "--reviewer", "lea", "--note", "all", "--json")
+    assert whole.returncode == 0, whole.stderr
+    assert json.loads(whole.stdout) == {"change": change, "status": "needs_action", "reviews": still_open}
+    open_now = json.loads(cli("review", "list", "--json").stdout)
+    assert not [r for r in open_now if r["change"] == change]
 
     lookup = cli("lookup", "youtube", "--json")
     assert lookup.returncode == 0, lookup.stderr

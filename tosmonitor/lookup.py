@@ -110,6 +110,20 @@ def open_review_rows(session: Session, service_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def open_reviews_by_change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`open_review_rows` grouped by change, in the rows' order (high first, newest first): a
+    service with a hundred open reviews reads as a few changes, each decided at once on its page."""
+    groups: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(row["change"], {
+            "change": row["change"], "type": row["type"], "version": row["version"],
+            "severity": row["severity"], "count": 0, "topics": [],
+        })
+        group["count"] += 1
+        group["topics"] += [topic for topic in row["topics"] if topic not in group["topics"]]
+    return list(groups.values())
+
+
 def _review_brief(review: Review | None) -> dict[str, Any] | None:
     if review is None:
         return None

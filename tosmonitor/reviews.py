@@ -24,6 +24,8 @@ from tosmonitor.store.models import Change, ChangeClause, Document, Review, Vers
 FLAGGED_SEVERITIES = ("high", "medium")
 DECISIONS = ("accepted", "needs_action", "escalated")
 STATUSES = ("open", *DECISIONS)
+#: the longest note a decision keeps (the web forms' maxlength)
+NOTE_LIMIT = 4000
 
 
 class ReviewError(LookupError):
@@ -151,6 +153,29 @@ def decide(session: Session, review_id: int, status: str, reviewer: str, note: s
             other.decided_at, other.carried_from_id = review.decided_at, review.id
     session.flush()
     return review
+
+
+def decide_change(session: Session, change_id: int, status: str, reviewer: str, note: str = "") -> list[Review]:
+    """One decision for every open review of a change (legal read the change as a whole); reviews already
+    decided keep their decision. Each goes through :func:`decide`, so later open reviews of the same
+    clause text follow it too. Returns the reviews decided, in clause order. Caller commits."""
+    if status not in DECISIONS:
+        raise ReviewError(f"decision must be one of {', '.join(DECISIONS)}, got {status!r}")
+    change = session.get(Change, change_id)
+    if change is None:
+        raise ReviewError(f"no change {change_id}")
+    open_reviews_for_change(session, change)  # a change recorded before reviews existed has none yet
+    reviews = list(
+        session.scalars(
+            select(Review)
+            .join(ChangeClause, Review.change_clause_id == ChangeClause.id)
+            .where(ChangeClause.change_id == change_id, Review.status == "open")
+            .order_by(ChangeClause.position)
+        )
+    )
+    for review in reviews:
+        decide(session, review.id, status, reviewer, note)
+    return reviews
 
 
 def review_json(review: Review, *, with_clause: bool = True) -> dict[str, Any]:

@@ -220,6 +220,29 @@ def test_comms_browses_but_cannot_decide(server: str, browser) -> None:  # type:
     page.context.close()
 
 
+def test_legal_decides_a_whole_change_in_the_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = new_page(browser)
+    sign_in(page, server, "lea")
+    open_reviews = page.request.get(f"{server}/api/reviews").json()
+    change = max({r["change"] for r in open_reviews}, key=lambda c: sum(r["change"] == c for r in open_reviews))
+    count = sum(r["change"] == change for r in open_reviews)
+    page.goto(f"{server}/lookup/youtube")
+    page.locator(f"a[href='/changes/{change}']").click()  # the lookup lists open reviews by change
+    page.wait_for_load_state()
+    check_accessibility(page)
+    form = page.locator(f"form[action='/changes/{change}/reviews']")
+    form.get_by_label("siirretty eteenpäin").check()
+    form.get_by_label("Huomautus").fill("Koko muutos tietosuojavastaavalle")
+    form.get_by_role("button", name=f"Tallenna kaikille {count} avoimelle tarkastukselle").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text().strip() == f"{count} avointa tarkastusta ratkaistu."
+    assert page.locator(f"form[action='/changes/{change}/reviews']").count() == 0
+    assert not [r for r in page.request.get(f"{server}/api/reviews").json() if r["change"] == change]
+    escalated = [r for r in page.request.get(f"{server}/api/reviews?status=escalated").json() if r["change"] == change]
+    assert len(escalated) == count and {r["note"] for r in escalated} == {"Koko muutos tietosuojavastaavalle"}
+    page.context.close()
+
+
 def test_admin_edits_the_channel_in_the_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
     page = new_page(browser)
     sign_in(page, server, "ada")

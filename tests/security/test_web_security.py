@@ -159,10 +159,11 @@ def post_routes(app, h: HostileSite) -> dict[str, tuple[str, dict[str, str]]]:  
         "auth.login": ("", {"name": "cal", "password": PASSWORDS["cal"]}),
         "auth.logout": ("cal", {}),
         "reviews.decide_view": ("lea", {"status": "accepted", "note": "csrf"}),
+        "changes.decide_all": ("lea", {"status": "accepted", "note": "csrf"}),
         "services.edit_channel": ("ada", {"state": "closed", "owner": "csrf", "admins": ""}),
     }
     urls = {"reviews.decide_view": f"/reviews/{h.review_id}", "services.edit_channel": "/services/twitter/channel",
-            "auth.login": "/login", "auth.logout": "/logout"}
+            "auth.login": "/login", "auth.logout": "/logout", "changes.decide_all": f"/changes/{h.change_id}/reviews"}
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())}
     assert endpoints == set(forms), f"a POST route without a CSRF test: {endpoints ^ set(forms)}"
     return {endpoint: (urls[endpoint], *forms[endpoint]) for endpoint in endpoints}  # type: ignore[misc]
@@ -214,6 +215,18 @@ def test_only_legal_decides_a_review(hostile: HostileSite, app, name: str) -> No
     token = csrf_token(client, f"/reviews/{hostile.review_id}")
     form = {"status": "accepted", "note": "escalated", "csrf_token": token, "role": "legal"}
     assert client.post(f"/reviews/{hostile.review_id}", data=form).status_code == 403
+    assert state(hostile) == before
+
+
+@pytest.mark.parametrize("name", ["cal", "ada"])
+def test_only_legal_decides_a_whole_change(hostile: HostileSite, app, name: str) -> None:  # type: ignore[no-untyped-def]
+    before = state(hostile)
+    client = signed_in(app, name)
+    page = client.get(f"/changes/{hostile.change_id}").get_data(as_text=True)
+    assert f"/changes/{hostile.change_id}/reviews" not in page  # no form offered
+    token = csrf_token(client, f"/changes/{hostile.change_id}")
+    form = {"status": "accepted", "note": "all", "csrf_token": token, "role": "legal"}
+    assert client.post(f"/changes/{hostile.change_id}/reviews", data=form).status_code == 403
     assert state(hostile) == before
 
 

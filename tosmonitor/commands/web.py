@@ -1,12 +1,16 @@
-"""Commands ``serve``, ``user add``, ``review list|show|decide`` and ``lookup``."""
+"""Commands ``serve``, ``user add``, ``review list|show|decide|decide-change`` and ``lookup``."""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tosmonitor.cli import App, app_session, echo_json, json_option, pass_app
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @click.command("serve")
@@ -96,7 +100,7 @@ def review_list(app: App, status: str, service: str | None, as_json: bool) -> No
     for r in data:
         decided = f" by {r['reviewer']} {r['decided_at']}" if r["reviewer"] else ""
         click.echo(f"#{r['id']:<5} {r['severity']:<6} {r['status']:<12} {r['service']} / {r['type']} "
-                   f"v{r['version']} {r['kind']}: {', '.join(r['topics'])}{decided}")
+                   f"v{r['version']} (change {r['change']}) {r['kind']}: {', '.join(r['topics'])}{decided}")
 
 
 @review.command("show")
@@ -129,6 +133,16 @@ def review_show(app: App, review_id: int, as_json: bool) -> None:
     click.echo(text)
 
 
+def _require_legal(session: Session, reviewer: str) -> None:
+    from sqlalchemy import select
+
+    from tosmonitor.store.models import User
+
+    user = session.scalar(select(User).where(User.name == reviewer))
+    if user is None or user.role != "legal":
+        raise click.ClickException(f"{reviewer!r} is not a user with the legal role (tosmonitor user add)")
+
+
 @review.command("decide")
 @click.argument("review_id", type=int)
 @click.argument("status", type=click.Choice(["accepted", "needs_action", "escalated"]))
@@ -140,18 +154,39 @@ def review_decide(app: App, review_id: int, status: str, note: str, reviewer: st
 
     Example: tosmonitor review decide 12 accepted --reviewer maija --note "Licence unchanged in substance"
     """
-    from sqlalchemy import select
-
     from tosmonitor.reviews import decide
     from tosmonitor.store import transaction
-    from tosmonitor.store.models import User
 
     with transaction(app.engine) as session:
-        user = session.scalar(select(User).where(User.name == reviewer))
-        if user is None or user.role != "legal":
-            raise click.ClickException(f"{reviewer!r} is not a user with the legal role (tosmonitor user add)")
+        _require_legal(session, reviewer)
         decide(session, review_id, status, reviewer, note)
     click.echo(f"Review #{review_id}: {status}.")
+
+
+@review.command("decide-change")
+@click.argument("change_id", type=int)
+@click.argument("status", type=click.Choice(["accepted", "needs_action", "escalated"]))
+@click.option("--note", default="", help="Why; shown with each decision.")
+@click.option("--reviewer", required=True, help="Who decides (a user with the legal role).")
+@json_option
+@pass_app
+def review_decide_change(app: App, change_id: int, status: str, note: str, reviewer: str, as_json: bool) -> None:
+    """Record one decision on every open review of a change (the "change" of `review list --json`);
+    reviews already decided keep theirs, later open reviews of the same clause texts follow.
+
+    Example: tosmonitor review decide-change 7 accepted --reviewer maija --note "Imported history, read"
+    """
+    from tosmonitor.reviews import decide_change
+    from tosmonitor.store import transaction
+
+    with transaction(app.engine) as session:
+        _require_legal(session, reviewer)
+        decided = [review.id for review in decide_change(session, change_id, status, reviewer, note)]
+    if as_json:
+        echo_json({"change": change_id, "status": status, "reviews": decided})
+        return
+    click.echo(f"Change #{change_id}: {len(decided)} open review{'' if len(decided) == 1 else 's'} {status}"
+               + (f" (#{', #'.join(map(str, decided))})." if decided else "."))
 
 
 @click.command("lookup")
@@ -164,7 +199,7 @@ def lookup(app: App, service: str, lang: str | None, as_json: bool) -> None:
 
     Example: tosmonitor lookup youtube --json
     """
-    from tosmonitor.lookup import lookup_report
+    from tosmonitor.lookup import lookup_report, open_reviews_by_change
 
     lang = lang or app.settings.lang
     with app_session(app) as session:
@@ -188,9 +223,10 @@ def lookup(app: App, service: str, lang: str | None, as_json: bool) -> None:
         mark = {True: "[x]", False: "[!]", None: "[ ]"}[item["done"]]
         click.echo(f"  {mark} {item[lang]}")
     click.echo(f"\nOpen reviews: {len(report['open_reviews'])}")
-    for review in report["open_reviews"]:
-        topics = ", ".join(review["topics"])
-        click.echo(f"  #{review['id']} {review['severity']} {review['type']} v{review['version']}: {topics}")
+    for group in open_reviews_by_change(report["open_reviews"]):
+        topics = ", ".join(group["topics"])
+        click.echo(f"  {group['type']} v{group['version']} (change {group['change']}): {group['count']} open, "
+                   f"{group['severity']}: {topics}")
     for topic in report["topics"]:
         click.echo(f"\n== {topic['topic']} ({topic['severity']}): {topic['definition_' + lang]}")
         for clause in topic["clauses"]:

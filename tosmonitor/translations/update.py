@@ -1,7 +1,8 @@
 """Regenerate the catalogs: ``python -m tosmonitor.translations.update`` (after ``pybabel extract``).
 
 Reads ``messages.pot`` and writes ``fi`` and ``en`` ``messages.po``, keeping the Finnish translations
-of :data:`FI` (message ids are English, so English needs none). A message without a Finnish
+of :data:`FI` (message ids are English, so English needs none; a plural message is keyed by its
+singular and translated by a (singular, plural) pair). A message without a Finnish
 translation is listed and makes the command exit 1; ``tests/test_web_i18n.py`` checks the same.
 """
 
@@ -14,7 +15,21 @@ from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).resolve().parent
 
-FI = {
+FI: dict[str, str | tuple[str, str]] = {
+    "Decide all open reviews of this change": "Ratkaise kaikki tämän muutoksen avoimet tarkastukset",
+    "This change has %(num)s open review. The decision and note below are saved for it; decided reviews "
+    "keep their decision.": (
+        "Tässä muutoksessa on %(num)s avoin tarkastus. Alla valittu päätös ja huomautus tallennetaan sille; "
+        "jo ratkaistut tarkastukset pitävät päätöksensä.",
+        "Tässä muutoksessa on %(num)s avointa tarkastusta. Alla valittu päätös ja huomautus tallennetaan "
+        "jokaiselle; jo ratkaistut tarkastukset pitävät päätöksensä.",
+    ),
+    "Save for %(num)s open review": (
+        "Tallenna %(num)s avoimelle tarkastukselle",
+        "Tallenna kaikille %(num)s avoimelle tarkastukselle",
+    ),
+    "%(num)s open review": ("%(num)s avoin tarkastus", "%(num)s avointa tarkastusta"),
+    "%(num)s open review decided.": ("%(num)s avoin tarkastus ratkaistu.", "%(num)s avointa tarkastusta ratkaistu."),
     "Decision": "Päätös",
     "Note": "Huomautus",
     "Save decision": "Tallenna päätös",
@@ -169,10 +184,11 @@ def main() -> int:
             if not message.id:
                 continue
             if lang == "fi":
-                if message.id in FI:
-                    message.string = FI[message.id]
+                key = message.id[0] if isinstance(message.id, tuple) else message.id
+                if key in FI:
+                    message.string = FI[key]
                 else:
-                    missing.append(message.id)
+                    missing.append(key)
         path = HERE / lang / "LC_MESSAGES" / "messages.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:

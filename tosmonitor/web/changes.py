@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tosmonitor.diffing import ClauseChange, render_html
-from tosmonitor.reviews import DECISIONS, ensure_reviews
+from tosmonitor.reviews import DECISIONS, NOTE_LIMIT, ReviewError, decide_change, ensure_reviews
 from tosmonitor.store.models import Change, ChangeClause, Review, Version
 from tosmonitor.web import db
-from tosmonitor.web.auth import login_required
-from tosmonitor.web.i18n import current_lang
+from tosmonitor.web.auth import login_required, role_required
+from tosmonitor.web.i18n import current_lang, ngettext
 
 bp = Blueprint("changes", __name__)
 
@@ -58,8 +58,26 @@ def change(change_id: int):  # type: ignore[no-untyped-def]
     clauses = list(change.clauses)
     return render_template(
         "web/change.html", change=change, clauses=clauses, reviews=reviews, clause_html=clause_html,
-        decisions=DECISIONS,
+        decisions=DECISIONS, open_count=sum(1 for review in reviews.values() if review.status == "open"),
     )
+
+
+@bp.post("/changes/<int:change_id>/reviews")
+@role_required("legal")
+def decide_all(change_id: int):  # type: ignore[no-untyped-def]
+    """One decision for every open review of the change; decided reviews keep theirs."""
+    session = db()
+    status = request.form.get("status", "")
+    note = request.form.get("note", "").strip()
+    if status not in DECISIONS or len(note) > NOTE_LIMIT:
+        abort(400)
+    try:
+        decided = decide_change(session, change_id, status, g.user.name, note)
+    except ReviewError:
+        abort(404)
+    session.commit()
+    flash(ngettext("%(num)s open review decided.", "%(num)s open reviews decided.", len(decided)))
+    return redirect(url_for("changes.change", change_id=change_id))
 
 
 @bp.get("/feed.atom")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from tosmonitor.lookup import lookup_report
+from tosmonitor.lookup import lookup_report, open_reviews_by_change
 from tosmonitor.store import repository
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required
@@ -32,4 +32,5 @@ def brief(service_id: str):  # type: ignore[no-untyped-def]
     except LookupError:
         abort(404)
     session.commit()  # lazily created reviews
-    return render_template("web/lookup.html", report=report, now=datetime.now(UTC))
+    return render_template("web/lookup.html", report=report, now=datetime.now(UTC),
+                           open_groups=open_reviews_by_change(report["open_reviews"]))

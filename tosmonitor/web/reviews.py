@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from tosmonitor.reviews import DECISIONS, STATUSES, ReviewError, decide, review_count, review_queue
+from tosmonitor.reviews import DECISIONS, NOTE_LIMIT, STATUSES, ReviewError, decide, review_count, review_queue
 from tosmonitor.store.models import Review
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required, safe_next
@@ -12,7 +12,6 @@ from tosmonitor.web.changes import clause_html
 from tosmonitor.web.i18n import gettext as _
 
 bp = Blueprint("reviews", __name__)
-NOTE_LIMIT = 4000
 PAGE_SIZE = 50
 
 
