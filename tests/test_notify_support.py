@@ -196,3 +196,16 @@ def test_digest_subject_counts_high_changes_in_correct_finnish(lang: str, count:
 
     assert i18n.high_count(lang, count) == expected
     assert i18n.t(lang, "digest_summary", count=5, high=i18n.high_count(lang, count)).endswith(expected)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_emails_name_severities_and_clause_kinds_as_the_web_ui_does(lang: str) -> None:
+    """A reader who follows an email's link to the change page sees the same word for the same thing."""
+    from tosmonitor.notify import i18n
+    from tosmonitor.web.i18n import translations
+
+    web = translations(lang)
+    for severity in ("high", "medium", "low"):
+        assert i18n.t(lang, f"severity_{severity}") == web.gettext(severity), severity
+    for kind in ("added", "removed", "modified", "moved"):
+        assert i18n.t(lang, f"kind_{kind}") == web.gettext(kind), kind

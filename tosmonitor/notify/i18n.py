@@ -58,9 +58,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "why_flagged": "Miksi merkitty",
         "statements": "Muutos lyhyesti",
         "topics": "Aiheet",
-        "severity_high": "merkittävä",
+        "severity_high": "korkea",  # the web UI's labels: one word per severity everywhere
         "severity_medium": "keskitaso",
-        "severity_low": "vähäinen",
+        "severity_low": "matala",
         "kind_added": "lisätty",
         "kind_removed": "poistettu",
         "kind_modified": "muutettu",
