@@ -331,6 +331,32 @@ def test_secret_key_is_required_outside_testing(site: Site, monkeypatch: pytest.
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+@pytest.mark.parametrize(("lang", "kinds", "severities"), [
+    ("fi", {"lisätty", "poistettu", "muutettu", "siirretty"}, {"korkea", "keskitaso"}),
+    ("en", {"added", "removed", "modified", "moved"}, {"high", "medium"}),
+])
+def test_clause_headers_speak_the_page_language(site: Site, client_as, lang: str, kinds: set[str],
+                                                severities: set[str]) -> None:  # type: ignore[no-untyped-def]
+    from tosmonitor.notify.i18n import topic_label
+
+    client = client_as("lea")
+    for url in [f"/changes/{site.change_id}?lang={lang}", f"/reviews/{site.review_id}?lang={lang}"]:
+        soup = BeautifulSoup(client.get(url).get_data(as_text=True), "lxml")
+        sections = soup.select("section.change")
+        assert sections, url
+        for section in sections:
+            assert section.select_one(".kind").get_text() in kinds, url
+            flagged = section.select_one(".severity")
+            if flagged is not None:
+                assert flagged.get_text() in severities, url
+            for chip in section.select(".topic"):
+                code = next(c[len("topic-"):] for c in chip["class"] if c.startswith("topic-"))
+                assert chip.get_text() == topic_label(code, lang), url
+            for mark in section.select("mark"):
+                codes = [c[len("topic-"):] for c in mark["class"]]
+                assert mark["title"] == ", ".join(topic_label(code, lang) for code in codes), url
+
+
 def test_hostile_terms_text_renders_inert(site: Site, client_as) -> None:  # type: ignore[no-untyped-def]
     client = client_as("lea")
     for url in [f"/changes/{site.hostile_change_id}", "/lookup/twitter", "/reviews?status=all",

@@ -208,29 +208,37 @@ def render_text(
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
-def render_html(changes: Iterable[ClauseChange], *, langs: Sequence[str] = ("fi", "en")) -> Markup:
+def _code(_category: str, value: str) -> str:
+    return value
+
+
+def render_html(
+    changes: Iterable[ClauseChange], *, langs: Sequence[str] = ("fi", "en"),
+    label: Callable[[str, str], str] = _code,
+) -> Markup:
     """HTML fragment: ``<ins>`` / ``<del>``, a class per kind, topics, severity, ``<mark>`` phrases.
 
-    Every string from the documents or rules is escaped; the result is ``Markup`` so Jinja2 does
-    not escape it twice.
+    ``label(category, code)`` names a kind, severity or topic for the reader (the web UI passes its
+    translated labels); by default the codes themselves are shown. Every string from the documents,
+    rules or labels is escaped; the result is ``Markup`` so Jinja2 does not escape it twice.
     """
     parts = ['<div class="tos-changes">']
     for change in changes:
         kind = escape(change.kind)
         severity = escape(change.severity)
-        header = f'<span class="kind">{kind}</span>'
+        header = f'<span class="kind">{escape(label("kind", change.kind))}</span>'
         if change.heading:
             header += f' <span class="heading">{escape(plain_markdown(change.heading))}</span>'
         if change.topics:
-            header += f' <span class="severity severity-{severity}">{severity}</span>'
+            header += f' <span class="severity severity-{severity}">{escape(label("severity", change.severity))}</span>'
             header += "".join(
-                f' <span class="topic topic-{escape(topic)}">{escape(topic)}</span>'
+                f' <span class="topic topic-{escape(topic)}">{escape(label("topic", topic))}</span>'
                 for topic in change.topics
             )
         parts.append(
             f'<section class="change change-{kind} severity-{severity}" data-kind="{kind}">\n'
             f"<header>{header}</header>\n"
-            f'<p class="clause">{_html_diff(change)}</p>'
+            f'<p class="clause">{_html_diff(change, lambda topic: label("topic", topic))}</p>'
         )
         statements = [
             f'<li lang="{lang}">{escape(statement[f"text_{lang}"])}</li>'
@@ -245,13 +253,14 @@ def render_html(changes: Iterable[ClauseChange], *, langs: Sequence[str] = ("fi"
     return Markup("\n".join(parts))
 
 
-def _html_diff(change: ClauseChange) -> str:
+def _html_diff(change: ClauseChange, topic_label: Callable[[str], str]) -> str:
     """The diff as HTML, with the matched phrases of the new (or removed old) text in ``<mark>``."""
     return diff_ops_html(
         change.diff,
         whole=change.kind in ("added", "removed", "moved"),
         segments=mark_segments(change.matches),
         marked_ops=frozenset({-1} if change.kind == "removed" else {0, 1}),
+        topic_label=topic_label,
     )
 
 
@@ -263,6 +272,7 @@ def diff_ops_html(
     marked_ops: frozenset[int] = frozenset({0, 1}),
     ins: str = "<ins>",
     delete: str = "<del>",
+    topic_label: Callable[[str], str] = str,
 ) -> str:
     """Word-diff ops as escaped HTML for readers: Markdown syntax hidden, offsets kept.
 
@@ -270,7 +280,7 @@ def diff_ops_html(
     hidden in unchanged text and in wholly added or removed clauses; inside a changed segment of a
     modified clause a link target stays, so a changed URL is seen. A changed segment that would
     show nothing (only markup changed) is shown as it is. ``segments`` (offsets into the text the
-    ``marked_ops`` spell) become ``<mark>``.
+    ``marked_ops`` spell) become ``<mark>``, titled with their topics' ``topic_label``.
     """
     old_text = "".join(text for op, text in diff if op <= 0)
     new_text = "".join(text for op, text in diff if op >= 0)
@@ -286,7 +296,7 @@ def diff_ops_html(
         for lo, hi in ranges:
             piece = text[lo - at : hi - at]
             if segments and op in marked_ops:
-                pieces.append(_marked(piece, marked_at + lo - at, segments))
+                pieces.append(_marked(piece, marked_at + lo - at, segments, topic_label))
             else:
                 pieces.append(str(escape(piece)))
         inner = "".join(pieces)
@@ -324,7 +334,9 @@ def mark_segments(
     return segments
 
 
-def _marked(text: str, base: int, segments: list[tuple[int, int, tuple[str, ...]]]) -> str:
+def _marked(
+    text: str, base: int, segments: list[tuple[int, int, tuple[str, ...]]], topic_label: Callable[[str], str] = str
+) -> str:
     """Escape ``text`` (at offset ``base`` of its clause), with parts in segments in ``<mark>``."""
     out = []
     pos = 0
@@ -335,7 +347,7 @@ def _marked(text: str, base: int, segments: list[tuple[int, int, tuple[str, ...]
         out.append(str(escape(text[pos:lo])))
         classes = " ".join(f"topic-{topic}" for topic in topics)
         out.append(
-            f'<mark class="{escape(classes)}" title="{escape(", ".join(topics))}">'
+            f'<mark class="{escape(classes)}" title="{escape(", ".join(map(topic_label, topics)))}">'
             f"{escape(text[lo:hi])}</mark>"
         )
         pos = hi

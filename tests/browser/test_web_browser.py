@@ -230,6 +230,14 @@ def test_legal_decides_a_whole_change_in_the_browser(server: str, browser) -> No
     page.locator(f"a[href='/changes/{change}']").click()  # the lookup lists open reviews by change
     page.wait_for_load_state()
     check_accessibility(page)
+    # a flagged clause: its severity badge is coloured, its text stays the page's text colour
+    clause, body, badge = page.evaluate("""() => {
+        const section = document.querySelector('section.change.severity-high');
+        const colour = element => getComputedStyle(element).color;
+        const part = selector => colour(section.querySelector(selector));
+        return [part('.clause'), colour(document.body), part('.severity')];
+    }""")
+    assert clause == body != badge
     form = page.locator(f"form[action='/changes/{change}/reviews']")
     form.get_by_label("siirretty eteenpäin").check()
     form.get_by_label("Huomautus").fill("Koko muutos tietosuojavastaavalle")

@@ -125,7 +125,8 @@ def _template_helpers(app: Flask) -> None:
     def highlight(text: str, matches: dict[str, list[list[Any]]]) -> Markup:
         """``text`` escaped, Markdown syntax hidden, the matched phrases (offsets into ``text``) in ``<mark>``."""
         segments = mark_segments(matches)  # type: ignore[arg-type]  # JSON lists, read as (start, end, phrase)
-        return Markup(diff_ops_html([(0, text)], whole=True, segments=segments, marked_ops=frozenset({0})))
+        return Markup(diff_ops_html([(0, text)], whole=True, segments=segments, marked_ops=frozenset({0}),
+                                    topic_label=topic_label))
 
     def lang_url(lang: str) -> str:
         """This page in ``lang`` (the query string kept)."""

@@ -13,6 +13,7 @@ from tosmonitor.store.models import Change, ChangeClause, Review, Version
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required
 from tosmonitor.web.i18n import current_lang, ngettext
+from tosmonitor.web.labels import kind_label, severity_label
 
 bp = Blueprint("changes", __name__)
 
@@ -33,9 +34,18 @@ def clause_change(clause: ChangeClause) -> ClauseChange:
     )
 
 
+def _label(category: str, code: str) -> str:
+    """A kind, severity or topic code in the page's language."""
+    if category == "topic":
+        from tosmonitor.notify.i18n import topic_label
+
+        return topic_label(code, current_lang())
+    return kind_label(code) if category == "kind" else severity_label(code)
+
+
 def clause_html(clause: ChangeClause) -> Markup:
     """The escaped diff of one clause (diffing.render_html does all the escaping)."""
-    return render_html([clause_change(clause)], langs=(current_lang(),))
+    return render_html([clause_change(clause)], langs=(current_lang(),), label=_label)
 
 
 @bp.get("/changes/<int:change_id>")
