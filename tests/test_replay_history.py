@@ -63,6 +63,13 @@ def test_real_history_each_text_change_is_one_version(tmp_path: Path, database_u
     last = json.loads(cli("diff", "twitter", "--type", "Terms of Service", "--format", "json").stdout)
     assert last["to"]["version"] == expected_versions
     assert last["from"]["version"] == expected_versions - 1
+    picked = json.loads(cli("diff", "twitter", "--from", "2", "--format", "json").stdout)
+    assert (picked["from"]["version"], picked["to"]["version"]) == (2, 3)
+    picked = json.loads(cli("diff", "twitter", "--to", "2", "--format", "json").stdout)
+    assert (picked["from"]["version"], picked["to"]["version"]) == (1, 2)
+    for wrong in (["--from", "0"], ["--to", "0"], ["--from", "3", "--to", "2"], ["--to", str(expected_versions + 1)]):
+        refused = cli("diff", "twitter", *wrong)
+        assert refused.returncode == 1 and "cannot diff" in refused.stderr, wrong
     for clause in last["clauses"]:
         if clause["kind"] == "modified":
             assert "".join(t for op, t in clause["diff"] if op <= 0) == clause["old"]

@@ -147,8 +147,13 @@ def diff_report(session: Session, document: Document, from_number: int | None, t
     latest = repository.latest_version(session, document.id)
     if latest is None:
         raise LookupError(f"{document.service_id} / {document.type} has no version yet: run `tosmonitor crawl`")
-    new_number = to_number or (from_number + 1 if from_number and from_number < latest.number else latest.number)
-    old_number = from_number or new_number - 1
+    if to_number is not None:
+        new_number = to_number
+    elif from_number is not None and from_number < latest.number:
+        new_number = from_number + 1
+    else:
+        new_number = latest.number
+    old_number = new_number - 1 if from_number is None else from_number
     new = repository.version_by_number(session, document.id, new_number)
     old = repository.version_by_number(session, document.id, old_number)
     if new is None or old is None or old_number >= new_number:
