@@ -99,8 +99,9 @@ def _to_date(match: re.Match[str]) -> date | None:
 def _lowered(text: str) -> str:
     """``text`` lower-cased, position for position (the cues' offsets are the text's)."""
     lowered = text.lower()
-    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two: map one by one
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(lowered) != len(text):  # a few characters (e.g. "İ") lower-case to two: blank them first
+        odd = {ord(c): " " for c in set(text) if len(c.lower()) != 1}
+        lowered = text.translate(odd).lower()
     return lowered
 
 
