@@ -113,34 +113,38 @@ def test_a_decision_settles_later_open_reviews_of_the_same_text(database_url: st
 
 def test_one_decision_for_a_whole_change(database_url: str, tmp_path: Path) -> None:
     """decide_change: every open review of the change gets the decision, a review legal already decided
-    keeps its own, later open reviews of the same texts follow, other changes are untouched."""
+    keeps its own, later open reviews of the same texts follow, a later removal's reviews wait."""
     engine = make_engine(database_url)
     document = youtube_terms(engine, tmp_path)[0]
-    first = document.versions[0].read_text(encoding="utf-8")
-    second = document.versions[12].read_text(encoding="utf-8")
+    second = document.versions[12].read_text(encoding="utf-8")  # licence and law clauses rewritten
     times = [sample.recorded_time(p) for p in document.versions[11:15]]
-    add(engine, first, times[0])
+    add(engine, document.versions[0].read_text(encoding="utf-8"), times[0])
     change = add(engine, second, times[1])
     with transaction(engine) as session:
-        high = next(c for c in session.scalars(select(ChangeClause).where(ChangeClause.change_id == change.id))
-                    if c.severity == "high" and c.new_text and tag(c.new_text).severity == "high")
-        high_text = high.new_text
-        kept = session.scalar(select(Review).where(Review.change_clause_id == high.id))
-        decide(session, kept.id, "escalated", "lea", "ask the DPO")
-        kept_id = kept.id
-    without, _ = drop_and_restore(second, high_text)
-    removal = add(engine, without, times[2])  # the high clause removed: an open review of its own
+        flagged = [c for c in session.scalars(select(ChangeClause).where(ChangeClause.change_id == change.id))
+                   if c.severity == "high" and c.new_text and tag(c.new_text).severity == "high"]
+        kept, followed = flagged[0].new_text, flagged[1].new_text
+        review = session.scalar(select(Review).where(Review.change_clause_id == flagged[0].id))
+        decide(session, review.id, "escalated", "lea", "ask the DPO")
+        kept_id = review.id
+    # later versions drop both clauses, then bring them back word for word
+    clauses = [c.text for c in split_clauses(second)]
+    removal = add(engine, "\n\n".join(c for c in clauses if c not in (kept, followed)) + "\n", times[2])
+    restored = add(engine, "\n\n".join([*clauses, "A closing sentence added for this test."]) + "\n", times[3])
     before = reviews_of(engine, change.id)
-    assert sum(1 for r in before if r[2] == "open") >= 2
     with transaction(engine) as session:
         decided = decide_change(session, change.id, "accepted", "lea", "read as a whole")
         assert kept_id not in [r.id for r in decided]
-        assert len(decided) == sum(1 for r in before if r[2] == "open")
-    after = reviews_of(engine, change.id)
-    assert {(r[0], r[2], r[4]) for r in after} == {
-        (r[0], "escalated" if r[0] == high_text else "accepted", "lea") for r in before
+        assert len(decided) == sum(1 for r in before if r[2] == "open") >= 2
+    assert {(r[0], r[2], r[4]) for r in reviews_of(engine, change.id)} == {
+        (r[0], "escalated" if r[0] == kept else "accepted", "lea") for r in before
     }
-    assert any(r[2] == "open" for r in reviews_of(engine, removal.id))  # another change: untouched
+    back = {r[0]: r[2] for r in reviews_of(engine, restored.id) if r[0] in (kept, followed)}
+    assert back == {kept: "escalated", followed: "accepted"}  # the same texts back: the decisions follow
+    with transaction(engine) as session:  # a removal is another event: its reviews wait for their own
+        removed = session.scalars(select(Review.status).join(ChangeClause).where(ChangeClause.change_id == removal.id,
+                                                                                ChangeClause.kind == "removed"))
+        assert set(removed) == {"open"}
     with transaction(engine) as session:
         assert decide_change(session, change.id, "accepted", "lea") == []  # nothing open any more
         with pytest.raises(ReviewError, match="no change"):

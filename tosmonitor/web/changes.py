@@ -72,15 +72,21 @@ def change(change_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+def decision_from_form() -> tuple[str, str]:
+    """The posted (decision, note); 400 unless the decision is one of :data:`DECISIONS` and the note fits."""
+    status = request.form.get("status", "")
+    note = request.form.get("note", "").strip()
+    if status not in DECISIONS or len(note) > NOTE_LIMIT:
+        abort(400)
+    return status, note
+
+
 @bp.post("/changes/<int:change_id>/reviews")
 @role_required("legal")
 def decide_all(change_id: int):  # type: ignore[no-untyped-def]
     """One decision for every open review of the change; decided reviews keep theirs."""
     session = db()
-    status = request.form.get("status", "")
-    note = request.form.get("note", "").strip()
-    if status not in DECISIONS or len(note) > NOTE_LIMIT:
-        abort(400)
+    status, note = decision_from_form()
     try:
         decided = decide_change(session, change_id, status, g.user.name, note)
     except ReviewError:

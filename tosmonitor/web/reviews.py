@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from tosmonitor.reviews import DECISIONS, NOTE_LIMIT, STATUSES, ReviewError, decide, review_count, review_queue
+from tosmonitor.reviews import DECISIONS, STATUSES, ReviewError, decide, review_count, review_queue
 from tosmonitor.store.models import Review
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required, safe_next
-from tosmonitor.web.changes import clause_html
+from tosmonitor.web.changes import clause_html, decision_from_form
 from tosmonitor.web.i18n import gettext as _
 
 bp = Blueprint("reviews", __name__)
@@ -44,10 +44,7 @@ def show(review_id: int):  # type: ignore[no-untyped-def]
 @role_required("legal")
 def decide_view(review_id: int):  # type: ignore[no-untyped-def]
     session = db()
-    status = request.form.get("status", "")
-    note = request.form.get("note", "").strip()
-    if status not in DECISIONS or len(note) > NOTE_LIMIT:
-        abort(400)
+    status, note = decision_from_form()
     try:
         decide(session, review_id, status, g.user.name, note)
     except ReviewError:
