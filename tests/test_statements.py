@@ -126,3 +126,61 @@ def test_a_change_states_each_thing_once() -> None:
     ]
     assert per_clause[0] and per_clause[0] == per_clause[1]
     assert unique_statements(s for clause in per_clause for s in clause) == per_clause[0]
+
+
+def test_what_the_other_version_states_elsewhere_is_no_change() -> None:
+    """A whole clause added or removed is checked against the other version's clauses of its topic."""
+    licence = "You grant us a worldwide, royalty-free, sublicensable licence to use the content you post."
+    still = {"content_licence": ["We may use your content under a worldwide, royalty-free licence."]}
+
+    def elsewhere(topic: str) -> list[str]:
+        return still.get(topic, [])
+
+    removed = plain_statements(licence, None, ["content_licence"], elsewhere)
+    assert [s.text_en for s in removed] == ["licence to your content: no longer sublicensable"]
+    added = plain_statements(None, licence, ["content_licence"], elsewhere)
+    assert [s.text_en for s in added] == ["licence to your content: now sublicensable"]
+    # places: only those no clause of the other version names are stated
+    courts = "Disputes go to the courts of Ireland or of California."
+    still["jurisdiction"] = ["The courts of Ireland decide."]
+    assert [s.text_en for s in plain_statements(courts, None, ["jurisdiction"], elsewhere)] == [
+        "courts: no longer California"
+    ]
+    still["jurisdiction"].append("Or a court in California.")
+    assert plain_statements(courts, None, ["jurisdiction"], elsewhere) == []
+    # flags and ownership
+    still["arbitration"] = ["Any dispute is resolved by binding arbitration."]
+    assert plain_statements("Disputes are settled by arbitration.", None, ["arbitration"], elsewhere) == []
+    still["content_ownership"] = ["You retain ownership of your content."]
+    assert plain_statements(None, "You own what you post.", ["content_ownership"], elsewhere) == []
+    # a modified clause is compared with its own old text only
+    modified = plain_statements(licence, licence.replace(", sublicensable", ""), ["content_licence"], elsewhere)
+    assert [s.text_en for s in modified] == ["licence to your content: no longer sublicensable"]
+    assert [s.text_en for s in plain_statements(licence, licence.replace("royalty-free", "paid"),
+                                                ["content_licence"], elsewhere)] == [
+        "licence to your content: no longer royalty-free"
+    ]
+
+
+def test_x_dropping_its_second_copy_of_the_terms_is_not_a_loss_of_rights() -> None:
+    """X's page carried the terms for outside and inside the EU, then one copy (Open Terms Archive,
+    ODC-By 1.0; data/recorded/twitter): the removed copy's licence, law and courts are still stated by
+    the remaining one, so no "no longer royalty-free" or "governing law: no longer California". The next
+    real move of the courts, to Texas in 2024, is still stated."""
+    from tosmonitor.changes import build_clause_changes
+    from tosmonitor.resources import data_dir
+    from tosmonitor.statements import unique_statements
+
+    versions = sorted((data_dir() / "recorded" / "twitter" / "Terms of Service").glob("*.md"))
+
+    def statements(date: str) -> list[str]:
+        index = next(i for i, path in enumerate(versions) if path.name.startswith(date))
+        old, new = (versions[i].read_text(encoding="utf-8") for i in (index - 1, index))
+        clauses = build_clause_changes(old, new)
+        return [s["text_en"] for s in unique_statements(s for c in clauses for s in c.statements)]
+
+    assert statements("2023-05-18") == []  # 2 copies -> 1: 9 "no longer" statements before the fix
+    # 1 -> 2 copies again: the only new thing the second copy brought is a class-action waiver
+    assert statements("2023-08-23") == ["disputes: now class-action waiver"]
+    moved_to_texas = statements("2024-10-21")
+    assert "courts: now Northern District, Texas, Tarrant County" in moved_to_texas

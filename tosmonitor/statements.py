@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tosmonitor.langdetect import detect
 from tosmonitor.topics import place_name, places
+
+#: ``elsewhere(topic)``: the other version's clauses tagged with ``topic`` (see :func:`plain_statements`)
+Elsewhere = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,12 @@ def _join(names: list[str], lang: str) -> str:
     return ", ".join(place_name(n, lang) for n in names)
 
 
-def _places_statement(topic: str, old: str | None, new: str | None) -> list[Statement]:
+def _places_statement(topic: str, old: str | None, new: str | None, elsewhere: Elsewhere) -> list[Statement]:
     before = places(old) if old else []
     after = places(new) if new else []
+    if (old is None or new is None) and (before or after):  # a whole clause: the other version's places stay
+        stated = {place for text in elsewhere(topic) for place in places(text)}
+        before, after = [p for p in before if p not in stated], [p for p in after if p not in stated]
     if before == after or (not before and not after):
         return []
     old_s, new_s = _join(before, "en") or None, _join(after, "en") or None
@@ -173,8 +179,11 @@ def licence_attributes(text: str | None) -> list[str]:
     return [name for name, (_, _, rx) in _ATTRIBUTES.items() if rx.search(text)]
 
 
-def _licence_statements(old: str | None, new: str | None) -> list[Statement]:
+def _licence_statements(old: str | None, new: str | None, elsewhere: Elsewhere) -> list[Statement]:
     before, after = set(licence_attributes(old)), set(licence_attributes(new))
+    if (old is None or new is None) and (before or after):
+        stated = {name for text in elsewhere("content_licence") for name in licence_attributes(text)}
+        before, after = before - stated, after - stated
     out = []
     for name, (en, fi, _) in _ATTRIBUTES.items():
         if name in after and name not in before:
@@ -205,12 +214,15 @@ def _flag_statements(
     what_en: str,
     what_fi: str,
     kind: str,
+    elsewhere: Elsewhere,
     negation: re.Pattern[str] | None = None,
 ) -> list[Statement]:
     def has(text: str | None) -> bool:
         return bool(text and rx.search(text) and not (negation and negation.search(text)))
 
     before, after = has(old), has(new)
+    if (old is None or new is None) and before != after and any(has(text) for text in elsewhere(topic)):
+        return []
     if after and not before:
         return [_statement(topic, f"now_{kind}", None, kind, f"now {what_en}", f"nyt {what_fi}")]
     if before and not after:
@@ -232,9 +244,11 @@ def _owner(text: str | None) -> str | None:
     return None
 
 
-def _ownership_statements(old: str | None, new: str | None) -> list[Statement]:
+def _ownership_statements(old: str | None, new: str | None, elsewhere: Elsewhere) -> list[Statement]:
     before, after = _owner(old), _owner(new)
     if before == after or after is None:
+        return []
+    if old is None and after in {_owner(text) for text in elsewhere("content_ownership")}:
         return []
     names = {
         "user": ("you", "sinä"),
@@ -253,21 +267,34 @@ def _ownership_statements(old: str | None, new: str | None) -> list[Statement]:
     ]
 
 
-def plain_statements(old: str | None, new: str | None, topics: Iterable[str]) -> list[Statement]:
+def _nowhere(_topic: str) -> Sequence[str]:
+    return ()
+
+
+def plain_statements(
+    old: str | None, new: str | None, topics: Iterable[str], elsewhere: Elsewhere = _nowhere
+) -> list[Statement]:
     """Compare an old and new clause on the high topics and say plainly what changed.
 
     ``old`` is ``None`` for an added clause and ``new`` is ``None`` for a removed one. Only the
     given ``topics`` are compared (usually the union of both clauses' tags). Covers places in
     jurisdiction / governing-law / data-location clauses, licence attributes, binding
     arbitration and class-action waivers, AI training, and ownership flips.
+
+    ``elsewhere(topic)`` gives the clauses of the *other* version tagged with ``topic`` (the new
+    version's for a removed clause, the old version's for an added one). What they state is no change
+    of the terms: a removed clause whose licence was royalty-free does not make the terms "no longer
+    royalty-free" while another licence clause still says so (a page that carried two copies of its
+    terms, then one), and an added clause naming Ireland does not make them "now Ireland" when an old
+    clause already did. A modified clause is compared with its own old text only.
     """
     wanted = set(topics)
     out: list[Statement] = []
     for topic in ("governing_law", "jurisdiction", "data_location"):
         if topic in wanted:
-            out.extend(_places_statement(topic, old, new))
+            out.extend(_places_statement(topic, old, new, elsewhere))
     if "content_licence" in wanted:
-        out.extend(_licence_statements(old, new))
+        out.extend(_licence_statements(old, new, elsewhere))
     if "arbitration" in wanted:
         out.extend(
             _flag_statements(
@@ -278,6 +305,7 @@ def plain_statements(old: str | None, new: str | None, topics: Iterable[str]) ->
                 "binding arbitration",
                 "sitova välimiesmenettely",
                 "arbitration",
+                elsewhere,
             )
         )
         out.extend(
@@ -289,6 +317,7 @@ def plain_statements(old: str | None, new: str | None, topics: Iterable[str]) ->
                 "class-action waiver",
                 "luopuminen ryhmäkanteesta",
                 "class_action_waiver",
+                elsewhere,
             )
         )
     if "ai_training" in wanted:
@@ -301,11 +330,12 @@ def plain_statements(old: str | None, new: str | None, topics: Iterable[str]) ->
                 "used for AI training",
                 "käytetään tekoälyn koulutukseen",
                 "ai_training",
+                elsewhere,
                 _NEGATED_AI,
             )
         )
     if "content_ownership" in wanted:
-        out.extend(_ownership_statements(old, new))
+        out.extend(_ownership_statements(old, new, elsewhere))
     return out
 
 
