@@ -2,12 +2,16 @@
 
 Every key of :class:`Settings` can be set in the TOML file (same name, lower case, under a
 ``[tosmonitor]`` table or at top level) or in the environment as ``TOSMONITOR_<NAME>``.
-A bad value raises :class:`ConfigError` naming where it came from, the key and the reason.
+A bad value raises :class:`ConfigError` naming where it came from (the environment variable or
+the TOML file), the key and the reason. A ``TOSMONITOR_*`` variable that is neither a setting nor
+one of :data:`OTHER_VARIABLES` is reported on stderr as a warning, with the closest known name.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import sys
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -59,6 +63,19 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.home / 'tosmonitor.db').resolve()}"
 
 
+# TOSMONITOR_* variables that are read elsewhere and are not settings: the config file's name, and
+# the test and CI switches of tests/conftest.py, tests/browser and .ci/run.
+OTHER_VARIABLES = frozenset(
+    {
+        "TOSMONITOR_CONFIG",
+        "TOSMONITOR_TEST_POSTGRES_URL",
+        "TOSMONITOR_REQUIRE_POSTGRES",
+        "TOSMONITOR_REQUIRE_BROWSER",
+        "TOSMONITOR_SCREENSHOTS",
+    }
+)
+_PREFIX = "TOSMONITOR_"
+
 _CHOICES = {"smtp_security": ("none", "starttls", "ssl"), "lang": ("fi", "en")}
 
 
@@ -88,13 +105,37 @@ def _convert(source: str, name: str, kind: Any, value: Any) -> Any:
         raise ConfigError(source, name, str(error)) from None
 
 
-def _validate(source: str, settings: Settings) -> Settings:
+def _validate(origins: dict[str, str], settings: Settings) -> Settings:
+    """Check values against their choices and ranges; ``origins`` maps a key to where its value came from."""
     for name, choices in _CHOICES.items():
         if getattr(settings, name) not in choices:
-            raise ConfigError(source, name, f"must be one of {', '.join(choices)}, got {getattr(settings, name)!r}")
+            raise ConfigError(
+                origins.get(name, "defaults"),
+                name,
+                f"must be one of {', '.join(choices)}, got {getattr(settings, name)!r}",
+            )
     if not 0 < settings.smtp_port < 65536:
-        raise ConfigError(source, "smtp_port", f"not a TCP port: {settings.smtp_port}")
+        raise ConfigError(origins.get("smtp_port", "defaults"), "smtp_port", f"not a TCP port: {settings.smtp_port}")
     return settings
+
+
+def _warn_unknown_variables(env: Any, known: set[str]) -> None:
+    """Warn on stderr about ``TOSMONITOR_*`` variables nobody reads, suggesting the closest known name.
+
+    A warning rather than an error: the repository's own extra variables are listed in
+    :data:`OTHER_VARIABLES`, but wrappers and deployments may set ``TOSMONITOR_*`` variables of
+    their own, and an error would stop every command over a variable tosmonitor never reads.
+    """
+    suffixes = {name.removeprefix(_PREFIX): name for name in known}
+    for variable in sorted(env):
+        if not variable.startswith(_PREFIX) or variable in known:
+            continue
+        message = f"warning: {variable}: unknown setting, ignored"
+        # compared without the shared prefix, which would make every name look close
+        close = difflib.get_close_matches(variable.removeprefix(_PREFIX), suffixes, n=1)
+        if close:
+            message += f"; did you mean {suffixes[close[0]]}?"
+        print(message, file=sys.stderr)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -102,6 +143,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     types = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     config_file = env.get("TOSMONITOR_CONFIG")
     if config_file:
         path = Path(config_file).expanduser()
@@ -117,9 +159,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             if name not in types:
                 raise ConfigError(str(path), key, f"unknown setting; known: {', '.join(sorted(types))}")
             values[name] = _convert(str(path), name, types[name], value)
+            origins[name] = str(path)
     for name, kind in types.items():
-        env_name = f"TOSMONITOR_{name.upper()}"
+        env_name = f"{_PREFIX}{name.upper()}"
         if env_name in env:
             values[name] = _convert(env_name, name, kind, env[env_name])
+            origins[name] = env_name
+    _warn_unknown_variables(env, {f"{_PREFIX}{name.upper()}" for name in types} | OTHER_VARIABLES)
     settings = replace(Settings(), **values)
-    return _validate("settings", settings)
+    return _validate(origins, settings)
