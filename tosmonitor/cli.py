@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from tosmonitor.config import ConfigError, Settings, load_settings
 from tosmonitor.declarations import DeclarationError, ServiceDeclaration
@@ -64,6 +65,9 @@ class FriendlyGroup(click.Group):
         except (ConfigError, DeclarationError, StoreError, LookupError) as error:
             message = error.args[0] if isinstance(error, LookupError) and error.args else str(error)
             raise click.ClickException(message) from None
+        except DBAPIError as error:  # e.g. a read-only file, a full disk, a server gone mid-command
+            reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+            raise click.ClickException(f"database error (the failed transaction was rolled back): {reason}") from None
 
 
 @click.group(cls=FriendlyGroup)
@@ -158,7 +162,7 @@ def crawl(app: App, services: tuple[str, ...], verbose: bool) -> None:
         click.echo(line)
     if summary.missing:
         raise click.ClickException(
-            f"{len(summary.missing)} documents were not attempted: " + ", ".join(summary.missing)
+            f"{len(summary.missing)} documents were not recorded (errors above): " + ", ".join(summary.missing)
         )
 
 

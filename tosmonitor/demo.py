@@ -27,6 +27,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
+import click
+
 from tosmonitor.replay import RecordedDocument, ReplayServer, recorded_documents
 from tosmonitor.resources import data_dir
 
@@ -93,8 +95,8 @@ def serve_available() -> bool:
     return "serve" in cli.commands
 
 
-class DemoError(RuntimeError):
-    pass
+class DemoError(click.ClickException):
+    """The demo cannot run; the command prints the message as ``Error: …`` and exits 1."""
 
 
 @contextmanager

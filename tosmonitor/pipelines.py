@@ -9,6 +9,7 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import DBAPIError
 
 from tosmonitor.crawling import load_checked_declarations
 from tosmonitor.fetching import FetchResult
@@ -38,8 +39,13 @@ class RecordPipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, FetchResult):
             return item
-        with transaction(self.engine) as session:
-            outcome = record_fetch(session, self.declarations[item.service_id], item)
+        try:
+            with transaction(self.engine) as session:
+                outcome = record_fetch(session, self.declarations[item.service_id], item)
+        except DBAPIError as error:  # rolled back: the document is reported as not recorded
+            reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+            logger.error("%s / %s: not recorded, database error: %s", item.service_id, item.doc_type, reason)
+            return item
         self.outcomes.append(outcome)
         if self.progress_total:
             detail = f" ({outcome.failure_kind})" if outcome.failure_kind else ""

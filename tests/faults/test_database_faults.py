@@ -66,3 +66,36 @@ def test_locked_sqlite_database_is_waited_for_then_the_crawl_completes(
     assert document["versions"] == 1
     assert document["last_check"]["outcome"] == "new_version"
     locker.close()
+
+
+def test_read_only_database_is_a_one_line_error_and_nothing_is_recorded(
+    tmp_path: Path, replay_server: ReplayServer
+) -> None:
+    """A database the process may read but not write (a read-only mount, a file made immutable):
+    every writing command ends with one clear line and exit 1, no traceback; nothing is half-written."""
+    database = tmp_path / "tosmonitor.db"
+    replay_server.routes["/tos"] = page(terms_page(TERMS))
+    declarations = tmp_path / "declarations"
+    declarations.mkdir()
+    terms = {"Terms of Service": {"fetch": replay_server.url("/tos"), "select": "main article"}}
+    (declarations / "example.json").write_text(json.dumps({"name": "Example", "terms": terms}))
+    assert Cli(cli_env(f"sqlite:///{database}", tmp_path, declarations), tmp_path)("init").returncode == 0
+    read_only = Cli(cli_env(f"sqlite:///file:{database}?mode=ro&uri=true", tmp_path, declarations), tmp_path)
+    for command, expected in [
+        (["user", "add", "pekka", "--role", "legal"], "database error"),
+        (["crawl"], "not recorded, database error: attempt to write a readonly database"),
+    ]:
+        result = read_only(*command, input="a-long-password\n")
+        assert result.returncode == 1, (command, result.stdout)
+        assert expected in result.stderr, (command, result.stderr)
+        assert "readonly" in result.stderr and "Traceback" not in result.stderr, command
+    crawled = read_only("crawl")
+    assert "1 documents were not recorded (errors above): example / Terms of Service" in crawled.stderr
+    channels = json.loads(read_only("channels", "--json").stdout)
+    assert channels[0]["documents"][0]["last_check"] is None  # nothing recorded, nothing half-written
+
+
+def test_missing_database_driver_is_a_clear_error(tmp_path: Path) -> None:
+    result = Cli(cli_env("mysql://someone@db.example/tos", tmp_path), tmp_path)("channels")
+    assert result.returncode == 1
+    assert "driver not installed" in result.stderr and "Traceback" not in result.stderr

@@ -164,7 +164,7 @@ def run(app: App, services: tuple[str, ...], verbose: bool) -> None:
     send_alerts(app)
     if summary.missing:
         missing = ", ".join(summary.missing)
-        raise click.ClickException(f"{len(summary.missing)} documents were not attempted: {missing}")
+        raise click.ClickException(f"{len(summary.missing)} documents were not recorded (errors above): {missing}")
 
 
 COMMANDS = [notify, digest, feed, run]

@@ -36,6 +36,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, future=True)
     except (ArgumentError, NoSuchModuleError) as error:
         raise StoreError(f"bad database URL {url!r}: {error}") from None
+    except ImportError as error:  # the dialect is known, its driver is not installed
+        raise StoreError(f"bad database URL {url!r}: driver not installed ({error})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
