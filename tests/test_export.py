@@ -93,6 +93,8 @@ def test_export_errors(tmp_path: Path, engine: Engine) -> None:
     record_weeks(engine, tmp_path, weeks=1)
     with pytest.raises(ExportError, match="has no version 7"):
         export_evidence(engine, "reddit", None, tmp_path / "a", number=7)
+    with pytest.raises(ExportError, match="not both"):
+        export_evidence(engine, "reddit", None, tmp_path / "a", number=1, all_versions=True)
     with pytest.raises(ExportError, match="unknown service"):
         export_evidence(engine, "nosuch", None, tmp_path / "b")
     export_evidence(engine, "reddit", None, tmp_path / "c")
@@ -113,3 +115,57 @@ def test_export_command(tmp_path: Path) -> None:
     assert verify(tmp_path / "evidence.zip")["versions"][0]["version"] == 1
     missing = cli("export", "reddit", "--version", "9", "--out", str(tmp_path / "x"))
     assert missing.returncode == 1 and "has no version 9" in missing.stderr
+
+
+def test_export_refuses_to_overwrite_an_existing_file(tmp_path: Path, engine: Engine) -> None:
+    """Evidence is never overwritten: an existing zip (or any existing file) is refused like a non-empty directory."""
+    record_weeks(engine, tmp_path, weeks=1)
+    archive = tmp_path / "evidence.zip"
+    archive.write_bytes(b"earlier evidence")
+    with pytest.raises(ExportError, match="already exists"):
+        export_evidence(engine, "reddit", None, archive)
+    assert archive.read_bytes() == b"earlier evidence"
+    plain = tmp_path / "evidence"
+    plain.write_bytes(b"earlier evidence")
+    with pytest.raises(ExportError, match="already exists"):
+        export_evidence(engine, "reddit", None, plain)
+    assert plain.read_bytes() == b"earlier evidence"
+    (tmp_path / "folder.zip").mkdir()
+    with pytest.raises(ExportError, match="already exists"):
+        export_evidence(engine, "reddit", None, tmp_path / "folder.zip")
+    empty = tmp_path / "empty"
+    empty.mkdir()  # an existing empty directory is still fine
+    assert export_evidence(engine, "reddit", None, empty)["versions"][0]["version"] == 1
+
+
+def test_export_unwritable_path_is_one_clear_error(tmp_path: Path, engine: Engine) -> None:
+    record_weeks(engine, tmp_path, weeks=1)
+    parent_is_a_file = tmp_path / "file.md"
+    parent_is_a_file.write_text("x")
+    for out in (parent_is_a_file / "sub", parent_is_a_file / "sub.zip", parent_is_a_file / "deeper" / "sub.zip"):
+        with pytest.raises(ExportError, match=f"^cannot write {out}: Not a directory$"):
+            export_evidence(engine, "reddit", None, out)
+    assert parent_is_a_file.read_text() == "x"
+
+
+def test_export_command_errors(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'tosmonitor.db'}"
+    document = next(d for d in recorded_documents() if (d.service_id, d.doc_type) == ("reddit", "Terms of Service"))
+    with ReplayServer(documents=[document]) as server:
+        cli = Cli(cli_env(database_url, tmp_path, server.write_declarations(tmp_path / "declarations")), tmp_path)
+        assert cli("init").returncode == 0
+        assert cli("crawl").returncode == 0
+    for out in ("/proc/foo", str(tmp_path / "tosmonitor.db" / "sub"), "/proc/foo.zip"):
+        failed = cli("export", "reddit", "--out", out)
+        assert failed.returncode == 1, failed.stderr
+        assert failed.stderr.startswith(f"Error: cannot write {out}: "), failed.stderr
+        assert "Traceback" not in failed.stderr
+    archive = tmp_path / "evidence.zip"
+    archive.write_bytes(b"earlier evidence")
+    refused = cli("export", "reddit", "--out", str(archive))
+    assert refused.returncode == 1 and f"Error: {archive} already exists" in refused.stderr
+    assert archive.read_bytes() == b"earlier evidence"
+    both = cli("export", "reddit", "--version", "1", "--all", "--out", str(tmp_path / "both"))
+    assert both.returncode == 2, both.stderr
+    assert "Error: give either --version N or --all, not both" in both.stderr and "Usage:" in both.stderr
+    assert not (tmp_path / "both").exists()

@@ -15,8 +15,10 @@ recomputed from what was written and compared with the stored hashes (``content_
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
 import zipfile
 from datetime import UTC, datetime
@@ -59,6 +61,9 @@ def export_evidence(
 ) -> dict[str, Any]:
     """Export one version (default the latest; ``number``) or every version; return the manifest."""
     from tosmonitor.reports import resolve_document
+
+    if all_versions and number is not None:
+        raise ExportError("give a version number or all versions, not both")
 
     with session_factory(engine)() as session:
         try:
@@ -139,17 +144,42 @@ def _version_entry(session: Any, version: Version, files: dict[str, bytes]) -> d
 
 
 def _write(out: Path, label: str, files: dict[str, bytes]) -> None:
-    if out.suffix.lower() == ".zip":
+    """Write the export; evidence already there is never overwritten, an unwritable ``out`` is an ExportError."""
+    try:
+        if out.suffix.lower() == ".zip":
+            _write_zip(out, label, files)
+            return
+        if out.is_symlink() or (out.exists() and not out.is_dir()):
+            raise ExportError(f"{out} already exists and is not a directory; "
+                              "evidence is not overwritten: choose a new directory or .zip file")
+        if out.exists() and any(out.iterdir()):
+            raise ExportError(f"{out} exists and is not empty; choose a new directory or a .zip file")
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            with (out / name).open("xb") as handle:
+                handle.write(data)
+    except OSError as error:
+        raise ExportError(f"cannot write {out}: {error.strerror or error}") from None
+
+
+def _write_zip(out: Path, label: str, files: dict[str, bytes]) -> None:
+    if out.exists() or out.is_symlink():
+        raise ExportError(f"{out} already exists; evidence is not overwritten: choose a new file name")
+    try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    except FileExistsError:  # the parent is a file: say so, not pathlib's "File exists"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out.parent)) from None
+    try:
+        archive = zipfile.ZipFile(out, "x", compression=zipfile.ZIP_DEFLATED)  # "x": never replaces a file
+    except FileExistsError:
+        raise ExportError(f"{out} already exists; evidence is not overwritten: choose a new file name") from None
+    try:
+        with archive:
             for name, data in files.items():
                 archive.writestr(f"{label}/{name}", data)
-        return
-    if out.exists() and any(out.iterdir()):
-        raise ExportError(f"{out} exists and is not empty; choose a new directory or a .zip file")
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (out / name).write_bytes(data)
+    except BaseException:
+        out.unlink(missing_ok=True)  # no half-written archive left looking like evidence
+        raise
 
 
 def read_export(out: Path) -> dict[str, bytes]:

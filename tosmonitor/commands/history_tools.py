@@ -63,6 +63,8 @@ def export_command(app: App, service: str, doc_type: str | None, number: int | N
     """
     from tosmonitor.export import ExportError, export_evidence
 
+    if number is not None and all_versions:
+        raise click.UsageError("give either --version N or --all, not both")
     try:
         manifest = export_evidence(app.engine, service, doc_type, out, number=number, all_versions=all_versions)
     except ExportError as error:
