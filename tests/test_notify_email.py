@@ -148,6 +148,11 @@ def test_alerts_digest_feed_end_to_end(tmp_path: Path, database_url: str) -> Non
     example_entry = next(e for e in entries if e.findtext(f"{ATOM}title").startswith("Example"))
     assert "sovellettava laki: Irlanti → Kalifornia" in example_entry.findtext(f"{ATOM}content")
     assert {c.get("term") for c in example_entry.findall(f"{ATOM}category")} == {"governing_law"}
+    for entry in entries:  # RFC 4287 4.1.1: at most one rel="alternate" link per type (a link without rel is one)
+        links = entry.findall(f"{ATOM}link")
+        assert [link.get("rel") for link in links] == ["alternate", "related"]
+        assert links[0].get("href") == entry.findtext(f"{ATOM}id")  # the change page
+        assert links[1].get("href") != links[0].get("href")  # the terms' source URL
 
 
 def test_kill_during_sending_sends_nothing_twice(tmp_path: Path, database_url: str) -> None:

@@ -7,12 +7,17 @@ Archive. Technical upgrades (re-extractions) are left out, as in the emails.
 from __future__ import annotations
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 from markupsafe import escape
 from sqlalchemy import Engine, select
 
 from tosmonitor.notify import content, i18n
 from tosmonitor.store.db import session_factory
 from tosmonitor.store.models import Change
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# Each entry's links, in the order they are added: the change page, then the terms' source URL.
+ENTRY_LINK_RELS = ("alternate", "related")
 
 
 def _entry_html(change: content.ChangeView, lang: str) -> str:
@@ -51,8 +56,8 @@ def build_feed(engine: Engine, lang: str, base_url: str, limit: int = 200) -> by
             entry = generator.add_entry()
             entry.id(view.url)
             entry.title(view.headline)
-            entry.link(href=view.url, rel="alternate")
-            entry.link(href=view.doc_url, rel="related")
+            for href, rel in zip((view.url, view.doc_url), ENTRY_LINK_RELS, strict=True):
+                entry.link(href=href, rel=rel)
             entry.updated(view.created_at)
             entry.published(view.created_at)
             for topic in view.topics:
@@ -61,4 +66,15 @@ def build_feed(engine: Engine, lang: str, base_url: str, limit: int = 200) -> by
             latest = view.created_at if latest is None or view.created_at > latest else latest
     if latest is not None:
         generator.updated(latest)
-    return generator.atom_str(pretty=True)
+    return _with_entry_link_rels(generator.atom_str())
+
+
+def _with_entry_link_rels(atom: bytes) -> bytes:
+    """Put back the entries' link ``rel`` that feedgen 1.0.0 drops (its ``FeedEntry.atom_entry`` reads
+    ``rel`` from the new element instead of the link data). Without it both links count as
+    rel="alternate" of the same type, which RFC 4287 section 4.1.1 forbids."""
+    root = etree.fromstring(atom)
+    for entry in root.iter(f"{ATOM}entry"):
+        for link, rel in zip(entry.findall(f"{ATOM}link"), ENTRY_LINK_RELS, strict=True):
+            link.set("rel", rel)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
