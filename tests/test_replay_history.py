@@ -64,12 +64,18 @@ def test_real_history_each_text_change_is_one_version(tmp_path: Path, database_u
     assert last["to"]["version"] == expected_versions
     assert last["from"]["version"] == expected_versions - 1
     picked = json.loads(cli("diff", "twitter", "--from", "2", "--format", "json").stdout)
-    assert (picked["from"]["version"], picked["to"]["version"]) == (2, 3)
+    assert (picked["from"]["version"], picked["to"]["version"]) == (2, expected_versions)  # --to: the latest
     picked = json.loads(cli("diff", "twitter", "--to", "2", "--format", "json").stdout)
     assert (picked["from"]["version"], picked["to"]["version"]) == (1, 2)
-    for wrong in (["--from", "0"], ["--to", "0"], ["--from", "3", "--to", "2"], ["--to", str(expected_versions + 1)]):
+    for wrong, reason in [
+        (["--from", "0"], "cannot diff --from 0: no such version"),
+        (["--to", "0"], "cannot diff --to 0: no such version"),
+        (["--to", str(expected_versions + 1)], f"cannot diff --to {expected_versions + 1}: no such version"),
+        (["--from", "3", "--to", "2"], "cannot diff 3 → 2: --from must be older than --to"),
+        (["--from", str(expected_versions)], f"cannot diff {expected_versions} → {expected_versions}"),
+    ]:
         refused = cli("diff", "twitter", *wrong)
-        assert refused.returncode == 1 and "cannot diff" in refused.stderr, wrong
+        assert refused.returncode == 1 and reason in refused.stderr, (wrong, refused.stderr)
     for clause in last["clauses"]:
         if clause["kind"] == "modified":
             assert "".join(t for op, t in clause["diff"] if op <= 0) == clause["old"]

@@ -438,3 +438,27 @@ def test_review_queue_pages_and_service_filter(site: Site, client_as) -> None:  
         second = client.get("/reviews?status=all&page=2").get_data(as_text=True)
         assert 'rel="prev"' in second
     assert client.get("/reviews?status=bogus").status_code == 400
+
+
+@pytest.mark.parametrize(("query", "finnish"), [
+    ("from=1&to=99", "Versiota 99 ei ole: asiakirjalla on versiot 1–6."),
+    ("from=0", "Versiota 0 ei ole: asiakirjalla on versiot 1–6."),
+    ("from=abc&to=2", "Versionumerot ovat kokonaislukuja."),
+    ("from=2&to=2", "Valitse kaksi eri versiota."),
+    ("from=6", "Valitse kaksi eri versiota."),
+])
+def test_compare_refuses_wrong_versions_in_the_page_language(site: Site, client_as, query: str,
+                                                              finnish: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("cal")
+    response = client.get(f"/documents/{site.youtube_doc_id}/compare?{query}&lang=fi")
+    assert response.status_code == 400
+    assert finnish in response.get_data(as_text=True)
+
+
+def test_compare_takes_the_versions_in_either_order(site: Site, client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("cal")
+    pages = []
+    for query in ("from=1&to=3", "from=3&to=1"):
+        soup = BeautifulSoup(client.get(f"/documents/{site.youtube_doc_id}/compare?{query}").data, "lxml")
+        pages.append((soup.h1.get_text(), str(soup.select_one(".tos-changes"))))
+    assert pages[0] == pages[1] and "<ins>" in pages[0][1]

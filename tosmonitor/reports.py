@@ -147,20 +147,19 @@ def diff_report(session: Session, document: Document, from_number: int | None, t
     latest = repository.latest_version(session, document.id)
     if latest is None:
         raise LookupError(f"{document.service_id} / {document.type} has no version yet: run `tosmonitor crawl`")
-    if to_number is not None:
-        new_number = to_number
-    elif from_number is not None and from_number < latest.number:
-        new_number = from_number + 1
-    else:
-        new_number = latest.number
+    name, last = f"{document.service_id} / {document.type}", latest.number
+    for option, number in (("--from", from_number), ("--to", to_number)):
+        if number is not None and not 1 <= number <= last:
+            raise LookupError(f"{name} has versions 1..{last}; cannot diff {option} {number}: no such version")
+    new_number = last if to_number is None else to_number  # as --help says: --to defaults to the latest
     old_number = new_number - 1 if from_number is None else from_number
+    if old_number >= new_number:
+        raise LookupError(f"{name} has versions 1..{last}; cannot diff {old_number} → {new_number}: "
+                          "--from must be older than --to")
     new = repository.version_by_number(session, document.id, new_number)
     old = repository.version_by_number(session, document.id, old_number)
-    if new is None or old is None or old_number >= new_number:
-        raise LookupError(
-            f"{document.service_id} / {document.type} has versions 1..{latest.number}; "
-            f"cannot diff {old_number} → {new_number}"
-        )
+    if new is None or old is None:  # numbers are dense, so only a concurrent change gets here
+        raise LookupError(f"{name} has no version {old_number if old is None else new_number}")
     return DiffReport(document.service_id, document.type, old, new, build_clause_changes(old.text, new.text))
 
 

@@ -16,6 +16,10 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).resolve().parent
 
 FI: dict[str, str | tuple[str, str]] = {
+    "Version numbers are whole numbers.": "Versionumerot ovat kokonaislukuja.",
+    "Version %(n)s does not exist: this document has versions 1 to %(last)s.":
+        "Versiota %(n)s ei ole: asiakirjalla on versiot 1–%(last)s.",
+    "Choose two different versions.": "Valitse kaksi eri versiota.",
     "Decide all open reviews of this change": "Ratkaise kaikki tämän muutoksen avoimet tarkastukset",
     "This change has %(num)s open review. The decision and note below are saved for it; decided reviews "
     "keep their decision.": (

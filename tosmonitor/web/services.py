@@ -111,12 +111,33 @@ def history(document_id: int):  # type: ignore[no-untyped-def]
 def compare(document_id: int):  # type: ignore[no-untyped-def]
     session = db()
     document = session.get(Document, document_id) or abort(404)
+    latest = repository.latest_version(session, document.id)
+    last = latest.number if latest is not None else 0
+    chosen: list[int | None] = []
+    for name in ("from", "to"):
+        raw = request.args.get(name)
+        if raw is None or raw == "":
+            chosen.append(None)
+        elif not raw.isdigit():
+            return _compare_error(_("Version numbers are whole numbers."))
+        elif not 1 <= int(raw) <= last:
+            return _compare_error(_("Version %(n)s does not exist: this document has versions 1 to %(last)s.",
+                                    n=int(raw), last=last))
+        else:
+            chosen.append(int(raw))
+    old, new = chosen
+    if old is not None and new is not None and old > new:  # either order means the same comparison
+        old, new = new, old
+    newer = last if new is None else new
+    older = newer - 1 if old is None else old
+    if last and not 1 <= older < newer:
+        return _compare_error(_("Choose two different versions."))
     try:
-        old = request.args.get("from", type=int)
-        new = request.args.get("to", type=int)
-        if old is not None and new is not None and old > new:
-            old, new = new, old
         report = diff_report(session, document, old, new)
-    except LookupError as error:
-        return render_template("web/error.html", code=400, message=str(error)), 400
+    except LookupError as error:  # no version at all yet
+        return _compare_error(str(error))
     return render_template("web/compare.html", document=document, report=report)
+
+
+def _compare_error(message: str):  # type: ignore[no-untyped-def]
+    return render_template("web/error.html", code=400, message=message), 400
