@@ -362,3 +362,19 @@ def test_render_json_shape() -> None:
     assert sample[0]["matches"]["jurisdiction"][0][2] == "courts of Ireland"
     assert sample[0]["statements"][0]["topic"] == "jurisdiction"
     assert sample[1]["old"] is None and sample[1]["diff"] == [[1, EVIL_NEW]]
+
+
+def test_a_clause_whose_words_did_not_change_is_low() -> None:
+    """Reddit's Terms of Service (Open Terms Archive, ODC-By 1.0) put a link around one word of its age
+    rule; the unchanged words "laws of your country" are tagged governing_law, but no legal alert is due.
+    A real word change in the same clause is still high."""
+    from tosmonitor.changes import build_clause_changes
+
+    old = ("To use the Services, you must be at least 13 years old and meet the minimum age required by the "
+           "laws of your country of residence.\n\nWe may change these Terms at any time.\n")
+    linked = old.replace("residence.", "[residence](https://support.reddithelp.com/hc/en-us/articles/age).")
+    [clause] = build_clause_changes(old, linked)
+    assert clause.kind == "modified" and "governing_law" in clause.topics
+    assert clause.severity == "low"
+    [clause] = build_clause_changes(old, old.replace("country of residence", "State of California"))
+    assert clause.severity == "high"

@@ -92,6 +92,14 @@ def test_arbitration_and_ai_and_ownership():
         ["ai_training"],
     )
     assert s.kind == "now_ai_training"
+    assert s.text_fi == "tekoälyn koulutus: nyt käytetään tekoälyn koulutukseen"
+    [s] = plain_statements(
+        "This license includes the right to use Your Content to train AI and machine learning models.",
+        "We use your content to provide the service.",
+        ["ai_training"],
+    )
+    assert s.text_fi == "tekoälyn koulutus: ei enää käytetä tekoälyn koulutukseen"  # the verb is negated
+    assert s.text_en == "AI training: no longer used for AI training"
     [s] = plain_statements(
         "You retain ownership of your content.",
         "All content you upload becomes the property of the company.",

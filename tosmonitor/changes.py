@@ -8,6 +8,7 @@ from typing import Any
 
 from tosmonitor.clauses import split_clauses
 from tosmonitor.diffing import ClauseChange, change_stats, diff_texts
+from tosmonitor.plaintext import plain_markdown
 from tosmonitor.statements import plain_statements
 from tosmonitor.topics import TOPICS, max_severity, tag
 
@@ -39,7 +40,8 @@ def tag_clause(
 
     Topics come from the new text (the old one for a removed clause); a modified clause also keeps the
     topics its old text had, so a clause that *stops* naming a court is still flagged.  A moved clause
-    keeps its topics but is ``low``: its words did not change. The statements of an added (removed)
+    keeps its topics but is ``low``: its words did not change; so is a modified clause whose words
+    are the same once Markdown is read (a link added around them, emphasis). The statements of an added (removed)
     clause leave out what the old (new) version states elsewhere, when that version is given.
     """
     text = clause.new if clause.new is not None else (clause.old or "")
@@ -51,8 +53,8 @@ def tag_clause(
         topics += [t for t in old_tagging.topics if t not in topics]
     clause.topics = [t for t in TOPICS if t in topics]
     clause.matches = matches
-    if clause.kind == "moved":
-        clause.severity = "low"
+    if clause.kind == "moved" or (clause.kind == "modified" and _same_words(clause.old, clause.new)):
+        clause.severity = "low"  # the words did not change: moved, or only links or emphasis changed
     else:
         clause.severity = max_severity(TOPICS[t].severity for t in clause.topics) if clause.topics else "low"
     if clause.kind in ("modified", "added", "removed"):
@@ -64,6 +66,10 @@ def tag_clause(
         )
         clause.statements = [s.to_json() for s in statements]
     return clause
+
+
+def _same_words(old: str | None, new: str | None) -> bool:
+    return plain_markdown(old).split() == plain_markdown(new).split()
 
 
 def build_clause_changes(old_text: str, new_text: str) -> list[ClauseChange]:

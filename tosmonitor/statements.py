@@ -212,7 +212,7 @@ def _flag_statements(
     old: str | None,
     new: str | None,
     what_en: str,
-    what_fi: str,
+    what_fi: str | tuple[str, str],
     kind: str,
     elsewhere: Elsewhere,
     negation: re.Pattern[str] | None = None,
@@ -223,14 +223,12 @@ def _flag_statements(
     before, after = has(old), has(new)
     if (old is None or new is None) and before != after and any(has(text) for text in elsewhere(topic)):
         return []
+    # Finnish negates the verb: "nyt käytetään …" / "ei enää käytetä …" (a pair where a noun won't do)
+    now_fi, no_longer_fi = what_fi if isinstance(what_fi, tuple) else (f"nyt {what_fi}", f"ei enää {what_fi}")
     if after and not before:
-        return [_statement(topic, f"now_{kind}", None, kind, f"now {what_en}", f"nyt {what_fi}")]
+        return [_statement(topic, f"now_{kind}", None, kind, f"now {what_en}", now_fi)]
     if before and not after:
-        return [
-            _statement(
-                topic, f"no_longer_{kind}", kind, None, f"no longer {what_en}", f"ei enää {what_fi}"
-            )
-        ]
+        return [_statement(topic, f"no_longer_{kind}", kind, None, f"no longer {what_en}", no_longer_fi)]
     return []
 
 
@@ -328,7 +326,7 @@ def plain_statements(
                 old,
                 new,
                 "used for AI training",
-                "käytetään tekoälyn koulutukseen",
+                ("nyt käytetään tekoälyn koulutukseen", "ei enää käytetä tekoälyn koulutukseen"),
                 "ai_training",
                 elsewhere,
                 _NEGATED_AI,
