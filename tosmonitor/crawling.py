@@ -97,5 +97,9 @@ def run_crawl(
     if progress:
         values["TOSMONITOR_PROGRESS_TOTAL"] = sum(len(s.documents) for s in services)
     process = CrawlerProcess(values)
+    if log_level != "INFO":  # not --verbose: a failed fetch is a failed check in the summary, said once
+        import logging
+
+        logging.getLogger("scrapy.downloadermiddlewares.retry").setLevel(logging.CRITICAL)
     process.crawl("terms", services=",".join(s.id for s in services))
     process.start()

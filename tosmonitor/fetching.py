@@ -86,26 +86,37 @@ _EXCEPTION_KINDS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
 )
 _TLS_REASON = re.compile(r"\('SSL routines', '[^']*', '([^']+)'\)")
+# Chromium's network errors, as Playwright reports them ("net::ERR_NAME_NOT_RESOLVED at https://…")
+_CHROMIUM_KINDS = (
+    (re.compile(r"net::ERR_(?:NAME_NOT_RESOLVED|NAME_RESOLUTION_FAILED)\b"), "dns"),
+    (re.compile(r"net::ERR_(?:TIMED_OUT|CONNECTION_TIMED_OUT)\b"), "timeout"),
+    (re.compile(r"net::ERR_(?:CERT_\w+|SSL_\w+|BAD_SSL_CLIENT_AUTH_CERT)\b"), "tls"),
+    (re.compile(r"net::ERR_TOO_MANY_REDIRECTS\b"), "redirect_loop"),
+)
+_PHRASES = {"dns": "host name not found", "timeout": "timed out"}
 
 
 def failure_from_exception(error: BaseException, url: str) -> FetchError:
     """Name the failure kind of a download exception (Twisted, Scrapy or OpenSSL)."""
     names = {cls.__name__ for cls in type(error).__mro__}
     text = _describe(error)
-    for class_names, kind in _EXCEPTION_KINDS:
-        if names & set(class_names):
-            return FetchError(kind, f"{kind} fetching {url}: {text}", url=url)
+    kind = next((k for class_names, k in _EXCEPTION_KINDS if names & set(class_names)), None)
+    kind = kind or next((k for rx, k in _CHROMIUM_KINDS if rx.search(text)), None)
+    if kind in _PHRASES:
+        return FetchError(kind, f"{_PHRASES[kind]} fetching {url}: {text}", url=url)
     tls_reasons = _TLS_REASON.findall(text)
-    if tls_reasons or "OpenSSL" in type(error).__module__ or "SSL" in text:
+    if kind == "tls" or tls_reasons or "OpenSSL" in type(error).__module__ or "SSL" in text:
         reason = "; ".join(dict.fromkeys(tls_reasons)) or text
         return FetchError("tls", f"TLS handshake with {url} failed: {reason}", url=url)
-    if "redirect" in text.lower():
+    if kind == "redirect_loop" or "redirect" in text.lower():
         return FetchError("redirect_loop", f"too many redirects fetching {url}", url=url)
     return FetchError("connection", f"fetching {url} failed: {type(error).__name__}: {text}", url=url)
 
 
 def _describe(error: BaseException) -> str:
+    """One line: the error's own words (a browser's "Call log:" and other detail lines dropped)."""
     reasons: Any = getattr(error, "reasons", None)
     if reasons:
         return "; ".join(_describe(getattr(r, "value", r)) for r in reasons)
-    return str(error) or type(error).__name__
+    text = str(error).strip()
+    return text.splitlines()[0].strip() if text else type(error).__name__
