@@ -208,6 +208,8 @@ def test_user_review_and_lookup_commands(database_url: str, tmp_path: Path) -> N
     assert short.returncode == 1 and "at least 8" in short.stderr
     assert cli("user", "add", "bob", "--role", "boss", input="a-long-password\n").returncode == 2
 
+    unknown = cli("review", "list", "--service", "nosuch")
+    assert unknown.returncode == 1 and "unknown service 'nosuch'; known: youtube" in unknown.stderr
     listed = cli("review", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     reviews = json.loads(listed.stdout)

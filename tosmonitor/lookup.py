@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tosmonitor.clauses import split_clauses
 from tosmonitor.reports import iso
 from tosmonitor.store import repository
-from tosmonitor.store.models import Change, ChangeClause, Review, Service, Version
+from tosmonitor.store.models import Change, ChangeClause, Review, Version
 from tosmonitor.topics import TOPICS, tag
 
 CHECKLIST: tuple[dict[str, str], ...] = (
@@ -146,10 +146,7 @@ def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
     "note", "decided_at"}}]}], "open_reviews": [{"id", "status", "change", "service", "type", "version",
     "kind", "severity", "topics"}], "checklist": [{"key", "en", "fi", "done"}]}``.
     """
-    service = session.get(Service, service_id)
-    if service is None:
-        known = ", ".join(s.id for s in repository.list_services(session))
-        raise LookupError(f"unknown service {service_id!r}; known: {known}")
+    service = repository.require_service(session, service_id)
     channel = repository.channel_of(session, service_id)
     documents = []
     by_topic: dict[str, list[dict[str, Any]]] = {}

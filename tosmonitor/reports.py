@@ -16,7 +16,7 @@ from tosmonitor.diffing import ClauseChange, render_html, render_json, render_te
 from tosmonitor.statements import unique_statements
 from tosmonitor.store import repository
 from tosmonitor.store.db import session_factory
-from tosmonitor.store.models import Change, Check, Document, Service, Version
+from tosmonitor.store.models import Change, Check, Document, Version
 
 DEFAULT_TYPE = "Terms of Service"
 
@@ -65,10 +65,7 @@ def channels_report(engine: Engine) -> list[dict[str, Any]]:
 
 def resolve_document(session: Session, service_id: str, doc_type: str | None) -> Document:
     """The document of ``service_id`` of ``doc_type`` (default Terms of Service), or a clear LookupError."""
-    service = session.get(Service, service_id)
-    if service is None:
-        known = ", ".join(s.id for s in repository.list_services(session))
-        raise LookupError(f"unknown service {service_id!r}; known: {known}")
+    service = repository.require_service(session, service_id)
     types = [d.type for d in service.documents]
     wanted = doc_type or (DEFAULT_TYPE if DEFAULT_TYPE in types else None)
     document = repository.find_document(session, service_id, wanted) if wanted else None

@@ -87,8 +87,11 @@ def review_list(app: App, status: str, service: str | None, as_json: bool) -> No
     Example: tosmonitor review list --status all --service youtube
     """
     from tosmonitor.reviews import review_json, review_queue
+    from tosmonitor.store.repository import require_service
 
     with app_session(app) as session:
+        if service is not None:
+            require_service(session, service)
         reviews = review_queue(session, None if status == "all" else status, service)
         data = [review_json(r, with_clause=False) for r in reviews]
         session.commit()

@@ -68,6 +68,15 @@ def list_services(session: Session) -> list[Service]:
     return list(session.scalars(select(Service).order_by(Service.id)))
 
 
+def require_service(session: Session, service_id: str) -> Service:
+    """The service, or a LookupError that lists the known ones (the commands print it as their error)."""
+    service = session.get(Service, service_id)
+    if service is None:
+        known = ", ".join(s.id for s in list_services(session))
+        raise LookupError(f"unknown service {service_id!r}; known: {known}")
+    return service
+
+
 def channel_of(session: Session, service_id: str) -> Channel | None:
     return session.scalar(select(Channel).where(Channel.service_id == service_id).order_by(Channel.id))
 
