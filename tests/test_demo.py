@@ -32,6 +32,17 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
         assert len(emails) > 4  # weekly digests plus legal alerts for flagged changes
     else:
         assert "not installed" in out
+    # the printed next steps work with env.sh alone: history, and a digest written to a file
+    shell = f". {home / 'env.sh'} && {sys.executable} -m tosmonitor"
+    for step in ("history twitter", f"digest --audience comms --since 2020-01-01 --out {tmp_path / 'digest.eml'}"):
+        done = subprocess.run(["bash", "-c", f"{shell} {step}"], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (step, done.stderr)
+    digest = message_from_bytes((tmp_path / "digest.eml").read_bytes(), policy=policy.default)
+    assert digest["To"] == "viestinta@alajarvi.example" and "Viikkokooste" in str(digest["Subject"])
+    again = subprocess.run([sys.executable, "-m", "tosmonitor", "demo", "--dir", str(home)], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1 and "already holds a demo database" in again.stderr
+    assert "Traceback" not in again.stderr
     # nothing left running: no process still has the demo directory in its command line or environment
     leftovers = subprocess.run(["pgrep", "-f", str(home)], capture_output=True, text=True).stdout.split()
     assert leftovers == []

@@ -203,7 +203,10 @@ def _environment(home: Path, server: ReplayServer, smtp_port: int | None) -> dic
             TOSMONITOR_MAIL_LEGAL=MAIL_LEGAL,
             TOSMONITOR_MAIL_COMMS=MAIL_COMMS,
         )
-    names = ("TOSMONITOR_HOME", "TOSMONITOR_DECLARATIONS", "TOSMONITOR_CHANNELS", "TOSMONITOR_LANG")
+    # The demo's SMTP server is gone afterwards: env.sh keeps the addresses (``digest --out`` works),
+    # not the server (``notify`` then says the SMTP host is not set).
+    names = ["TOSMONITOR_HOME", "TOSMONITOR_DECLARATIONS", "TOSMONITOR_CHANNELS", "TOSMONITOR_LANG"]
+    names += [n for n in ("TOSMONITOR_MAIL_FROM", "TOSMONITOR_MAIL_LEGAL", "TOSMONITOR_MAIL_COMMS") if n in env]
     (home / "env.sh").write_text("".join(f"export {n}='{env[n]}'\n" for n in names), encoding="utf-8")
     return env
 
