@@ -95,3 +95,33 @@ def test_bad_channels_file(tmp_path: Path, toml: str, field: str, reason: str) -
         load_channels(file, {"youtube"})
     assert error.value.field == field
     assert reason in error.value.reason
+
+
+def test_init_warns_when_a_document_with_history_stops_being_declared(tmp_path: Path) -> None:
+    """A misspelt document type silently hid a document's history: `init` now says so, twice."""
+    from tests.conftest import Cli, cli_env
+    from tosmonitor.recording import add_version
+    from tosmonitor.store import make_engine, repository, transaction
+
+    declarations = tmp_path / "declarations"
+    declarations.mkdir()
+    declaration = {"name": "Example", "terms": {"Terms of Service": {"fetch": "https://example.org/tos",
+                                                                     "select": "main"}}}
+    (declarations / "example.json").write_text(json.dumps(declaration))
+    url = f"sqlite:///{tmp_path / 'tos.db'}"
+    cli = Cli(cli_env(url, tmp_path, declarations), tmp_path)
+    first = cli("init")
+    assert first.returncode == 0 and "Warning" not in first.stderr
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        document = repository.find_document(session, "example", "Terms of Service")
+        add_version(session, document, "# Terms\n\nBe nice.\n", datetime.now(UTC), snapshot_ids=[], source="test")
+    engine.dispose()
+    declaration["terms"] = {"Terms of Servce": declaration["terms"]["Terms of Service"]}
+    (declarations / "example.json").write_text(json.dumps(declaration))
+    second = cli("init")
+    assert second.returncode == 0
+    assert ("Warning: example / Terms of Service (1 version) is no longer declared: its history is kept but not "
+            "shown or crawled. Declared now: 'Terms of Servce'") in second.stderr
+    assert "'Terms of Servce' is not a known document type; did you mean 'Terms of Service'?" in second.stderr
+    assert "no longer declared" not in cli("init").stderr  # said once, when it happened

@@ -91,7 +91,8 @@ def init(app: App) -> None:
     Example: tosmonitor init
     """
     from tosmonitor.channels import load_channels
-    from tosmonitor.store import make_engine, transaction, upgrade
+    from tosmonitor.declarations import document_type_warnings
+    from tosmonitor.store import make_engine, repository, transaction, upgrade
     from tosmonitor.store.repository import sync_channels, sync_declarations
 
     declarations = app.declarations
@@ -99,8 +100,19 @@ def init(app: App) -> None:
     engine = make_engine(app.settings.resolved_database_url)
     revision = upgrade(engine)
     with transaction(engine) as session:
-        sync_declarations(session, declarations.values())
+        dropped = sync_declarations(session, declarations.values())
         sync_channels(session, channels)
+        for document in dropped:
+            versions = repository.version_count(session, document.id)
+            if versions:
+                declared = ", ".join(repr(t) for t in declarations[document.service_id].documents) \
+                    if document.service_id in declarations else "none (the service is no longer declared)"
+                counted = f"{versions} version{'' if versions == 1 else 's'}"
+                click.echo(f"Warning: {document.service_id} / {document.type} ({counted}) is no longer "
+                           f"declared: its history is kept but not shown or crawled. Declared now: {declared}",
+                           err=True)
+    for warning in document_type_warnings(declarations.values()):
+        click.echo(f"Warning: {warning}", err=True)
     documents = sum(len(s.documents) for s in declarations.values())
     click.echo(f"Database ready at schema {revision}: {engine.url.render_as_string(hide_password=True)}")
     click.echo(f"{len(declarations)} services, {documents} documents, {len(channels)} channels loaded.")

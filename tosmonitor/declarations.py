@@ -341,6 +341,24 @@ def load_service(file: Path, known_filters: Iterable[str] | None = None) -> Serv
     return ServiceDeclaration(service_id, name.strip(), documents, history, str(file))
 
 
+def document_type_warnings(services: Iterable[ServiceDeclaration]) -> list[str]:
+    """Document types that look like a misspelt well-known one ("Terms of Servce"): a warning each, not
+    an error, as Open Terms Archive adds types now and then."""
+    from difflib import get_close_matches
+
+    from tosmonitor.notify.i18n import DOCUMENT_TYPES_FI
+
+    known = list(DOCUMENT_TYPES_FI)
+    warnings = []
+    for service in services:
+        for doc_type in service.documents:
+            close = get_close_matches(doc_type, known, n=1, cutoff=0.85)
+            if doc_type not in DOCUMENT_TYPES_FI and close:
+                warnings.append(f"{service.file or service.id}: terms: {doc_type!r} is not a known document type; "
+                                f"did you mean {close[0]!r}?")
+    return warnings
+
+
 def load_declarations(directory: Path, known_filters: Iterable[str] | None = None) -> dict[str, ServiceDeclaration]:
     """Load every ``*.json`` declaration (not ``*.history.json``) in ``directory``, keyed by service id."""
     if not directory.is_dir():

@@ -16,8 +16,11 @@ from tosmonitor.declarations import ServiceDeclaration
 from tosmonitor.store.models import Change, Channel, Check, Document, Service, Snapshot, Version
 
 
-def sync_declarations(session: Session, services: Iterable[ServiceDeclaration]) -> None:
-    """Upsert services and documents from the declarations; undeclared documents are kept, marked."""
+def sync_declarations(session: Session, services: Iterable[ServiceDeclaration]) -> list[Document]:
+    """Upsert services and documents from the declarations; undeclared documents are kept, marked.
+
+    Returns the documents this call stopped declaring (their history stays, out of sight).
+    """
     declared_ids: set[int] = set()
     for declaration in services:
         service = session.get(Service, declaration.id)
@@ -36,9 +39,13 @@ def sync_declarations(session: Session, services: Iterable[ServiceDeclaration]) 
             document.declared = True
             session.flush()
             declared_ids.add(document.id)
-    for document in session.scalars(select(Document)):
+    dropped = []
+    for document in session.scalars(select(Document).order_by(Document.service_id, Document.type)):
         if document.id not in declared_ids:
+            if document.declared:
+                dropped.append(document)
             document.declared = False
+    return dropped
 
 
 def sync_channels(session: Session, entries: Sequence[ChannelEntry]) -> None:
