@@ -248,6 +248,12 @@ def test_user_review_and_lookup_commands(database_url: str, tmp_path: Path) -> N
     assert data["service"] == "youtube" and data["topics"]
     people = cli("lookup", "youtube", "--lang", "fi")
     assert "Johtoryhmä" in people.stdout
+    for heading in ("Kaupungin kanava", "Asiakirjat", "Tarkistuslista kanavan avaamiseen", "Avoimet tarkastukset",
+                    "Voimassa olevat lausekkeet aiheittain", "== lisenssi sisältöön (korkea)"):
+        assert heading in people.stdout, heading
+    for english in ("Channel", "Checklist", "Open reviews", "last changed", "not reviewed", "[Terms of Service"):
+        assert english not in people.stdout, english
+    assert "Open reviews" in cli("lookup", "youtube", "--lang", "en").stdout
     assert cli("lookup", "nope").returncode == 1
 
 

@@ -217,3 +217,53 @@ def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
         "open_reviews": open_review_rows(session, service_id),
         "checklist": checklist,
     }
+
+
+def lookup_text(report: dict[str, Any], lang: str) -> str:
+    """The brief as plain text in ``lang`` (``tosmonitor lookup``), worded as the web page is."""
+    from tosmonitor.notify.i18n import document_name, topic_label
+    from tosmonitor.web.i18n import translations
+    from tosmonitor.web.labels import label_in
+
+    catalog = translations(lang)
+
+    def _(message: str, **values: object) -> str:
+        return catalog.gettext(message) % values if values else catalog.gettext(message)
+
+    lines = [_("%(service)s: terms in force", service=report["name"]), "", _("The town's channel")]
+    channel = report["channel"]
+    if channel:
+        admins = ", ".join(channel["admins"]) or "–"
+        lines.append(f"  {label_in(lang, 'state', channel['state'])} – {channel['account'] or '–'}; "
+                     f"{_('owner')}: {channel['owner'] or '–'}; {_('administrators')}: {admins}")
+    else:
+        lines.append("  " + _("The town has no channel on this service yet."))
+    lines += ["", _("Documents")]
+    for document in report["documents"]:
+        state = (_("version %(n)s, fetched %(when)s", n=document["version"], when=document["fetched_at"][:10])
+                 if document["version"] else _("not fetched yet"))
+        lines.append(f"  {document_name(document['type'], lang)}: {state}")
+    lines += ["", _("Checklist for opening a channel")]
+    for item in report["checklist"]:
+        mark = {True: "[x]", False: "[!]", None: "[ ]"}[item["done"]]
+        lines.append(f"  {mark} {item[lang]}")
+    lines += ["", _("Open reviews")]
+    if not report["open_reviews"]:
+        lines.append("  " + _("No open reviews."))
+    for group in open_reviews_by_change(report["open_reviews"]):
+        number = group["count"]
+        count = catalog.ngettext("%(num)s open review", "%(num)s open reviews", number) % {"num": number}
+        topics = ", ".join(topic_label(t, lang) for t in group["topics"])
+        lines.append(f"  {document_name(group['type'], lang)} v{group['version']} ({_('Change').lower()} "
+                     f"{group['change']}, {label_in(lang, 'severity', group['severity'])}): {count} – {topics}")
+    lines += ["", _("Clauses in force, by topic")]
+    for topic in report["topics"]:
+        lines += ["", f"== {topic_label(topic['topic'], lang)} ({label_in(lang, 'severity', topic['severity'])}): "
+                      f"{topic['definition_' + lang]}"]
+        for clause in topic["clauses"]:
+            review = clause["review"]
+            status = label_in(lang, "status", review["status"] if review else None)
+            changed = _("last changed %(when)s (version %(n)s)", when=clause["last_changed"][:10], n=clause["version"])
+            lines.append(f"  - [{document_name(clause['type'], lang)}, {changed}, {status}]")
+            lines.append(f"    {clause['text']}")
+    return "\n".join(lines)

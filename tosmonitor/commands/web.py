@@ -202,7 +202,7 @@ def lookup(app: App, service: str, lang: str | None, as_json: bool) -> None:
 
     Example: tosmonitor lookup youtube --json
     """
-    from tosmonitor.lookup import lookup_report, open_reviews_by_change
+    from tosmonitor.lookup import lookup_report, lookup_text
 
     lang = lang or app.settings.lang
     with app_session(app) as session:
@@ -211,31 +211,7 @@ def lookup(app: App, service: str, lang: str | None, as_json: bool) -> None:
     if as_json:
         echo_json(report)
         return
-    click.echo(f"{report['name']} ({report['service']})")
-    channel = report["channel"]
-    if channel:
-        admins = ", ".join(channel["admins"]) or "-"
-        click.echo(f"Channel: {channel['state']}; owner {channel['owner'] or '-'}; admins {admins}")
-    else:
-        click.echo("Channel: none")
-    for document in report["documents"]:
-        fetched = document["fetched_at"] or "-"
-        click.echo(f"  {document['type']}: version {document['version'] or '-'} fetched {fetched}")
-    click.echo("\nChecklist:")
-    for item in report["checklist"]:
-        mark = {True: "[x]", False: "[!]", None: "[ ]"}[item["done"]]
-        click.echo(f"  {mark} {item[lang]}")
-    click.echo(f"\nOpen reviews: {len(report['open_reviews'])}")
-    for group in open_reviews_by_change(report["open_reviews"]):
-        topics = ", ".join(group["topics"])
-        click.echo(f"  {group['type']} v{group['version']} (change {group['change']}): {group['count']} open, "
-                   f"{group['severity']}: {topics}")
-    for topic in report["topics"]:
-        click.echo(f"\n== {topic['topic']} ({topic['severity']}): {topic['definition_' + lang]}")
-        for clause in topic["clauses"]:
-            status = clause["review"]["status"] if clause["review"] else "not reviewed"
-            click.echo(f"  - [{clause['type']}, changed {clause['last_changed'][:10]}, v{clause['version']}, {status}]")
-            click.echo(f"    {clause['text']}")
+    click.echo(lookup_text(report, lang))
 
 
 COMMANDS = [serve, user, review, lookup]

@@ -20,6 +20,18 @@ _OUTCOMES = {None: N_("never checked"), "new_version": N_("new version"), "uncha
              "failed": N_("failed")}
 
 
+_TABLES = {"role": _ROLES, "status": _STATUSES, "severity": _SEVERITIES, "kind": _KINDS, "state": _STATES,
+           "outcome": _OUTCOMES}
+
+
+def label_in(lang: str, table: str, value: str | None) -> str:
+    """The label of ``value`` in ``lang``, outside a request (the command line's texts for people)."""
+    from tosmonitor.web.i18n import translations
+
+    message = _TABLES[table].get(value)
+    return translations(lang).gettext(message) if message else (value or "")
+
+
 def _label(table: dict, value: str | None) -> str:
     message = table.get(value)
     return gettext(message) if message else (value or "")
