@@ -111,7 +111,7 @@ def test_export_command(tmp_path: Path) -> None:
         assert cli("crawl").returncode == 0
     done = cli("export", "reddit", "--out", str(tmp_path / "evidence.zip"))
     assert done.returncode == 0, done.stderr
-    assert "Exported reddit / Terms of Service v1 (1 raw snapshots)" in done.stdout
+    assert "Exported reddit / Terms of Service v1 (1 raw snapshot)" in done.stdout
     assert verify(tmp_path / "evidence.zip")["versions"][0]["version"] == 1
     missing = cli("export", "reddit", "--version", "9", "--out", str(tmp_path / "x"))
     assert missing.returncode == 1 and "has no version 9" in missing.stderr

@@ -230,7 +230,10 @@ def diff(
 ) -> None:
     """Show the clause-level, word-highlighted diff between two versions (default: the last change).
 
-    Example: tosmonitor diff twitter --type "Terms of Service" --from 3 --to 4 --format json
+    Example:
+
+    \b
+        tosmonitor diff twitter --type "Terms of Service" --from 3 --to 4 --format json
     """
     from tosmonitor.reports import diff_report, resolve_document
 

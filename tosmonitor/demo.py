@@ -251,7 +251,8 @@ def _summarise(home: Path, histories: dict[str, list[dict[str, Any]]], weekly: l
             if change["severity"] == "high":
                 flagged += 1
             mark = "FLAGGED" if change["severity"] == "high" else change["severity"]
-            topics = ", ".join(change["topics"][:4]) or "wording only"
+            shown, more = change["topics"][:4], len(change["topics"]) - 4
+            topics = (", ".join(shown) + (f" +{more}" if more > 0 else "")) or "wording only"
             lines.append(f"    v{entry['version']}: [{mark}] {topics}"
                          f"  (+{change['added']} -{change['removed']} ~{change['modified']})")
     outbox = sorted((home / "outbox").glob("*.eml")) if (home / "outbox").is_dir() else []
@@ -259,7 +260,7 @@ def _summarise(home: Path, histories: dict[str, list[dict[str, Any]]], weekly: l
                  f"data location), {technical} technical.")
     if mail:
         subjects = [_subject(path) for path in outbox]
-        lines.append(f"{len(outbox)} emails in {home / 'outbox'}:")
+        lines.append(f"{len(outbox)} email{'' if len(outbox) == 1 else 's'} in {home / 'outbox'}:")
         lines += [f"  {path.name}: {subject}" for path, subject in list(zip(outbox, subjects, strict=True))[:12]]
         if len(outbox) > 12:
             lines.append(f"  … and {len(outbox) - 12} more")

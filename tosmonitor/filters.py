@@ -89,7 +89,7 @@ def describe() -> list[tuple[str, str]]:
     for name in names():
         doc = (_REGISTRY[name].__doc__ or "").strip()
         first = doc.split("\n\n", 1)[0]
-        result.append((name, " ".join(first.split())))
+        result.append((name, " ".join(first.split()).replace("``", "")))  # reStructuredText literals, read as text
     return result
 
 

@@ -29,6 +29,7 @@ def import_ota_command(app: App, path: Path, service: str | None, doc_type: str 
 
     Example:
 
+    \b
         git clone https://github.com/OpenTermsArchive/contrib-versions
         tosmonitor import-ota contrib-versions --service twitter --type "Terms of Service"
     """
@@ -59,6 +60,7 @@ def export_command(app: App, service: str, doc_type: str | None, number: int | N
 
     Example:
 
+    \b
         tosmonitor export twitter --type "Terms of Service" --version 3 --out twitter-tos-v3.zip
     """
     from tosmonitor.export import ExportError, export_evidence
@@ -72,13 +74,14 @@ def export_command(app: App, service: str, doc_type: str | None, number: int | N
     versions = manifest["versions"]
     snapshots = sum(len(v["snapshots"]) for v in versions)
     numbers = ", ".join(f"v{v['version']}" for v in versions)
-    click.echo(f"Exported {service} / {manifest['type']} {numbers} ({snapshots} raw snapshots) to {out}")
+    raw = f"{snapshots} raw snapshot{'' if snapshots == 1 else 's'}"
+    click.echo(f"Exported {service} / {manifest['type']} {numbers} ({raw}) to {out}")
 
 
 @click.command("demo")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
               help="Where to put the demo database, pages and outbox (default: a new temporary directory).")
-@click.option("--weeks", type=click.IntRange(1, 20), default=None, help="How many weeks to replay.")
+@click.option("--weeks", type=click.IntRange(1, 20), default=None, help="How many weeks to replay (default: 6).")
 @click.option("--serve", is_flag=True, help="Start the web UI on the demo database afterwards.")
 def demo_command(directory: Path | None, weeks: int | None, serve: bool) -> None:
     """Run the whole flow offline on real recorded terms of five services, week by week.
@@ -90,6 +93,7 @@ def demo_command(directory: Path | None, weeks: int | None, serve: bool) -> None
 
     Example:
 
+    \b
         tosmonitor demo --dir /tmp/tosdemo
         TOSMONITOR_HOME=/tmp/tosdemo tosmonitor serve
     """

@@ -48,8 +48,11 @@ def notify(app: App) -> None:
     Recipients: TOSMONITOR_MAIL_LEGAL plus the owner of the town's channel on that service. Each change
     is alerted exactly once; when the SMTP server is down the command exits 1 and the next run sends.
 
-    Example: TOSMONITOR_SMTP_HOST=smtp.example.fi TOSMONITOR_MAIL_FROM=tosmonitor@alajarvi.fi
-    TOSMONITOR_MAIL_LEGAL=lakimies@alajarvi.fi tosmonitor notify
+    Example:
+
+    \b
+        export TOSMONITOR_SMTP_HOST=smtp.example.fi TOSMONITOR_MAIL_FROM=tosmonitor@alajarvi.fi
+        TOSMONITOR_MAIL_LEGAL=lakimies@alajarvi.fi tosmonitor notify
     """
     send_alerts(app)
 
@@ -78,8 +81,11 @@ def digest(app: App, since: datetime | None, audience: str, do_send: bool, out: 
     With --send it is recorded and sent exactly once; an unsent digest left by a failed run is sent
     first (same Message-ID). With --out nothing is sent or recorded.
 
-    Example: tosmonitor digest --send            (weekly, from cron or a systemd timer)
-    Example: tosmonitor digest --since 2026-01-01 --audience legal --out digest.eml
+    Examples:
+
+    \b
+        tosmonitor digest --send            (weekly, from cron or a systemd timer)
+        tosmonitor digest --since 2026-01-01 --audience legal --out digest.eml
     """
     from tosmonitor.notify.mailconfig import mail_config
     from tosmonitor.notify.outbox import OutboxError, build_unrecorded_digest, deliver, queue_digest
@@ -143,7 +149,7 @@ def run(app: App, services: tuple[str, ...], verbose: bool) -> None:
     """Crawl (all services by default), then send the pending legal alerts: the daily job for cron.
 
     The mail settings are checked before the crawl starts. Exit 1 when alerts could not be sent or
-    documents were not attempted (failed pages are recorded, not fatal).
+    documents could not be recorded (failed pages are recorded as failed checks, not fatal).
 
     Example: tosmonitor run
     """
@@ -152,8 +158,8 @@ def run(app: App, services: tuple[str, ...], verbose: bool) -> None:
     from tosmonitor.notify.mailconfig import mail_config
     from tosmonitor.reports import crawl_summary
 
+    chosen = select_services(app.declarations, services)  # a wrong service name first: it is the likelier slip
     mail_config(app.settings, ("legal",))
-    chosen = select_services(app.declarations, services)
     engine = app.engine
     started = utcnow()
     tty = sys.stderr.isatty()

@@ -46,7 +46,7 @@ def topics_command(as_json: bool, lang: str) -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option(
     "--lang",
-    type=click.Choice(["auto", "en", "fi"]),
+    type=click.Choice(["auto", "en", "fi", "de", "it", "pl"]),
     default="auto",
     show_default=True,
     help="Force the clause language instead of detecting it.",
@@ -60,6 +60,7 @@ def classify_command(file, lang: str) -> None:
 
     Example:
 
+    \b
         echo '{"id": 1, "text": "Governed by the laws of Ireland."}' | tosmonitor classify -
     """
     for number, line in enumerate(file, start=1):

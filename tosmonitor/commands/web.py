@@ -23,7 +23,10 @@ def serve(host: str, port: int, debug: bool) -> None:
     Needs TOSMONITOR_SECRET_KEY (or secret_key in the config file) unless --debug. In production run
     it behind a WSGI server instead, e.g. gunicorn 'tosmonitor.web:create_app()' (see docs/web.md).
 
-    Example: TOSMONITOR_SECRET_KEY=$(openssl rand -hex 32) tosmonitor serve --port 8000
+    Example:
+
+    \b
+        TOSMONITOR_SECRET_KEY=$(openssl rand -hex 32) tosmonitor serve --port 8000
     """
     from tosmonitor.web import create_app
 
@@ -155,7 +158,10 @@ def _require_legal(session: Session, reviewer: str) -> None:
 def review_decide(app: App, review_id: int, status: str, note: str, reviewer: str) -> None:
     """Record a decision on a review; later open reviews of the same clause text follow it.
 
-    Example: tosmonitor review decide 12 accepted --reviewer maija --note "Licence unchanged in substance"
+    Example:
+
+    \b
+        tosmonitor review decide 12 accepted --reviewer maija --note "Licence unchanged in substance"
     """
     from tosmonitor.reviews import decide
     from tosmonitor.store import transaction
@@ -177,7 +183,10 @@ def review_decide_change(app: App, change_id: int, status: str, note: str, revie
     """Record one decision on every open review of a change (the "change" of `review list --json`);
     reviews already decided keep theirs, later open reviews of the same clause texts follow.
 
-    Example: tosmonitor review decide-change 7 accepted --reviewer maija --note "Imported history, read"
+    Example:
+
+    \b
+        tosmonitor review decide-change 7 accepted --reviewer maija --note "Imported history, read"
     """
     from tosmonitor.reviews import decide_change
     from tosmonitor.store import transaction
