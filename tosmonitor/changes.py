@@ -39,10 +39,10 @@ def tag_clause(
     """Fill a clause change's topics, why-matched spans, severity and plain statements.
 
     Topics come from the new text (the old one for a removed clause); a modified clause also keeps the
-    topics its old text had, so a clause that *stops* naming a court is still flagged.  A moved clause
-    keeps its topics but is ``low``: its words did not change; so is a modified clause whose words
-    are the same once Markdown is read (a link added around them, emphasis). The statements of an added (removed)
-    clause leave out what the old (new) version states elsewhere, when that version is given.
+    topics its old text had, so a clause that *stops* naming a court is still flagged. A moved clause
+    keeps its topics but is ``low``: its words did not change. So is a modified clause whose words are
+    the same once Markdown is read (a link put around them, emphasis). The statements of an added
+    (removed) clause leave out what the old (new) version states elsewhere, when that version is given.
     """
     text = clause.new if clause.new is not None else (clause.old or "")
     tagging = tag(text)
