@@ -69,7 +69,40 @@ def record_fetch(session: Session, declaration: ServiceDeclaration, result: Fetc
         text = _extract(declaration, result)
     except FetchError as failure:
         return _record_failure(session, document, result, failure)
-    return record_text(session, document, result, text, fingerprint=fingerprint)
+    technical = _upgrade_extraction(session, declaration, document, result)
+    return record_text(session, document, result, text, fingerprint=fingerprint, technical=technical)
+
+
+def _upgrade_extraction(
+    session: Session, declaration: ServiceDeclaration, document: Document, result: FetchResult
+) -> bool | None:
+    """After a declaration change, re-extract the latest version's own pages with the new declaration.
+
+    What the new declaration alone changes becomes a technical version (shown, never alerted), so the
+    fetched text is then compared with like and a real change made at the same time is not hidden
+    (Open Terms Archive's "technical upgrade"). Returns what the next change is: ``False`` a real change
+    (the latest version was re-extracted), ``True`` technical (its pages cannot be re-extracted, e.g. an
+    imported version without snapshots), ``None`` when the declaration did not change.
+    """
+    latest = repository.latest_version(session, document.id)
+    if latest is None or latest.declaration_hash in ("", document.declaration_hash):
+        return None
+    sources = declaration.document_at(result.doc_type, result.started_at).sources
+    snapshots = [session.get(Snapshot, snapshot_id) for snapshot_id in latest.snapshot_ids]
+    if not snapshots or len(snapshots) != len(sources) or any(s is None for s in snapshots):
+        return True
+    pages = [
+        (load_snapshot_bytes(snapshot), snapshot.media_type, snapshot.url, source)
+        for snapshot, source in zip(snapshots, sources, strict=True)
+    ]
+    try:
+        text = extract_document(pages)
+    except ExtractError:
+        return True  # the new declaration does not fit the old pages: the step cannot be split
+    if sha256(text.encode()) != latest.text_hash:
+        add_version(session, document, text, result.started_at, snapshot_ids=list(latest.snapshot_ids),
+                    source="technical", technical=True)
+    return False
 
 
 def _store_snapshots(session: Session, document: Document, result: FetchResult) -> list[int]:
@@ -118,6 +151,7 @@ def record_text(
     text: str,
     *,
     fingerprint: str | None = None,
+    technical: bool | None = None,
 ) -> Outcome:
     """Compare extracted text with the latest version and record a new version, or not.
 
@@ -177,6 +211,7 @@ def record_text(
         result.pages[-1].fetched_at if result.pages else result.started_at,
         snapshot_ids=_store_snapshots(session, document, result),
         source="crawl",
+        technical=technical,
     )
     return _add_check(session, document, result, "new_version", url=url, version=version, fingerprint=fingerprint)
 
