@@ -227,6 +227,49 @@ def test_admin_edits_a_channel(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_a_channel_edited_in_the_web_outlives_init_until_the_file_changes(tmp_path: Path) -> None:
+    """`tosmonitor init` re-reads channels.toml; an admin's later web edit (with the owner's e-mail, who gets
+    the legal alerts) is kept while the file's entry stays as it was, and replaced, with a warning, once
+    it changes: the later edit wins."""
+    from tests.conftest import Cli, cli_env
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    build_site(url, tmp_path, youtube_versions=2)
+    channels = tmp_path / "channels.toml"
+    entry = '[[channel]]\nservice = "youtube"\nstate = "in use"\nowner = "Viestintä"\nowner_email = "v@alajarvi.fi"\n'
+    channels.write_text(entry + 'admins = ["Maija", "Matti"]\n')
+    cli = Cli(cli_env(url, tmp_path, tmp_path / "declarations", TOSMONITOR_CHANNELS=str(channels)), tmp_path)
+    assert cli("init").returncode == 0
+
+    client = make_app(url).test_client()
+    login(client, "ada")
+    form = {"state": "closed", "owner": "Kirjasto", "owner_email": "kirjasto@alajarvi.fi", "admins": "Liisa\nPekka",
+            "csrf_token": csrf_token(client, "/services/youtube")}
+    assert client.post("/services/youtube/channel", data=form).status_code == 302
+    bad = client.post("/services/youtube/channel", data=dict(form, owner_email="not an address", owner="X"))
+    assert bad.status_code == 302 and "ei kelpaa" in client.get("/services/youtube").get_data(as_text=True)
+
+    def channel() -> tuple:  # type: ignore[type-arg]
+        engine = make_engine(url)
+        with transaction(engine) as session:
+            row = session.scalar(select(Channel).where(Channel.service_id == "youtube"))
+            found = (row.state, row.owner, row.owner_email, row.admins, row.edited_by)
+        engine.dispose()
+        return found
+
+    edited = ("closed", "Kirjasto", "kirjasto@alajarvi.fi", ["Liisa", "Pekka"], "ada")
+    assert channel() == edited
+    again = cli("init")
+    assert again.returncode == 0 and "as edited in the web UI: youtube" in again.stdout
+    assert channel() == edited
+    assert "ada" in client.get("/services/youtube?lang=en").get_data(as_text=True)
+    channels.write_text(entry + 'admins = ["Maija", "Matti", "Anna"]\n')  # the file changes: it wins
+    replaced = cli("init")
+    assert replaced.returncode == 0
+    assert "youtube: the channel edited in the web UI by ada on" in replaced.stderr
+    assert channel() == ("in use", "Viestintä", "v@alajarvi.fi", ["Maija", "Matti", "Anna"], None)
+
+
 def test_legal_decides_and_the_decision_shows_everywhere(database_url: str, tmp_path: Path) -> None:
     site = build_site(database_url, tmp_path, youtube_versions=3)
     client = make_app(database_url).test_client()

@@ -101,7 +101,7 @@ def init(app: App) -> None:
     revision = upgrade(engine)
     with transaction(engine) as session:
         dropped = sync_declarations(session, declarations.values())
-        sync_channels(session, channels)
+        synced = sync_channels(session, channels)
         for document in dropped:
             versions = repository.version_count(session, document.id)
             if versions:
@@ -111,11 +111,15 @@ def init(app: App) -> None:
                 click.echo(f"Warning: {document.service_id} / {document.type} ({counted}) is no longer "
                            f"declared: its history is kept but not shown or crawled. Declared now: {declared}",
                            err=True)
+    for service, who, when in synced.replaced:
+        click.echo(f"Warning: {service}: the channel edited in the web UI by {who} on {when:%Y-%m-%d} is replaced by "
+                   f"its changed entry in {app.settings.channels}", err=True)
     for warning in document_type_warnings(declarations.values()):
         click.echo(f"Warning: {warning}", err=True)
     documents = sum(len(s.documents) for s in declarations.values())
     click.echo(f"Database ready at schema {revision}: {engine.url.render_as_string(hide_password=True)}")
-    click.echo(f"{len(declarations)} services, {documents} documents, {len(channels)} channels loaded.")
+    kept = f" ({len(synced.kept)} as edited in the web UI: {', '.join(synced.kept)})" if synced.kept else ""
+    click.echo(f"{len(declarations)} services, {documents} documents, {len(channels)} channels loaded{kept}.")
 
 
 @cli.command()

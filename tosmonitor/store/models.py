@@ -124,6 +124,11 @@ class Channel(Base):
     owner: Mapped[str] = mapped_column(String(200), default="")
     owner_email: Mapped[str] = mapped_column(String(200), default="")
     admins: Mapped[list[Any]] = mapped_column(default=list)
+    #: who last edited the channel in the web UI, and when; such an edit outlives `init` until the
+    #: service's entry in channels.toml changes (``file_entry``: its hash when last applied)
+    edited_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    file_entry: Mapped[str | None] = mapped_column(String(64), default=None)
 
     service: Mapped[Service] = relationship(back_populates="channels")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -48,23 +51,49 @@ def sync_declarations(session: Session, services: Iterable[ServiceDeclaration]) 
     return dropped
 
 
-def sync_channels(session: Session, entries: Sequence[ChannelEntry]) -> None:
-    """Replace the channel rows with the entries of ``channels.toml``."""
-    for channel in session.scalars(select(Channel)):
-        session.delete(channel)
-    session.flush()
+@dataclass(frozen=True)
+class ChannelSync:
+    """What ``sync_channels`` did with web edits: kept (the file's entry unchanged) or replaced."""
+
+    kept: list[str]  # services whose web edit stays
+    replaced: list[tuple[str, str, datetime]]  # (service, who edited it in the web, when): the file won
+
+
+def _entry_hash(entry: ChannelEntry) -> str:
+    return hashlib.sha256(json.dumps(dataclasses.asdict(entry), sort_keys=True).encode()).hexdigest()
+
+
+def sync_channels(session: Session, entries: Sequence[ChannelEntry]) -> ChannelSync:
+    """Make the channel rows those of ``channels.toml``, except what an admin edited in the web UI since.
+
+    The later edit wins: a channel edited in the web keeps that edit while its entry in the file stays
+    as it was when last applied; once the entry changes, the file's version replaces the web edit
+    (returned in ``replaced`` so ``init`` can say so). A web-edited channel the file does not name is kept.
+    """
+    rows = {channel.service_id: channel for channel in session.scalars(select(Channel).order_by(Channel.id))}
+    kept, replaced = [], []
     for entry in entries:
-        session.add(
-            Channel(
-                service_id=entry.service,
-                state=entry.state,
-                account=entry.account,
-                url=entry.url,
-                owner=entry.owner,
-                owner_email=entry.owner_email,
-                admins=list(entry.admins),
-            )
-        )
+        digest = _entry_hash(entry)
+        channel = rows.pop(entry.service, None)
+        if channel is not None and channel.edited_at is not None:
+            if channel.file_entry == digest:
+                kept.append(entry.service)
+                continue
+            replaced.append((entry.service, channel.edited_by or "", channel.edited_at))
+        if channel is None:
+            channel = Channel(service_id=entry.service)
+            session.add(channel)
+        channel.state, channel.account, channel.url = entry.state, entry.account, entry.url
+        channel.owner, channel.owner_email, channel.admins = entry.owner, entry.owner_email, list(entry.admins)
+        channel.edited_by = channel.edited_at = None
+        channel.file_entry = digest
+    for channel in rows.values():
+        if channel.edited_at is None:
+            session.delete(channel)
+        else:
+            kept.append(channel.service_id)
+    session.flush()
+    return ChannelSync(kept, replaced)
 
 
 def find_document(session: Session, service_id: str, doc_type: str) -> Document | None:

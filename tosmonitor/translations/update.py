@@ -16,6 +16,14 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).resolve().parent
 
 FI: dict[str, str | tuple[str, str]] = {
+    "Edited in this web UI by %(name)s, %(when)s. `tosmonitor init` keeps this edit until the service's entry "
+    "in channels.toml changes.":
+        "Muokattu tässä käyttöliittymässä: %(name)s, %(when)s. `tosmonitor init` säilyttää muokkauksen, kunnes "
+        "palvelun kohta channels.toml-tiedostossa muuttuu.",
+    "Owner's e-mail (gets the service's legal alerts)":
+        "Omistajan sähköposti (saa palvelun juridiset hälytykset)",
+    "The owner's e-mail address is not valid; nothing was saved.":
+        "Omistajan sähköpostiosoite ei kelpaa; mitään ei tallennettu.",
     "Version numbers are whole numbers.": "Versionumerot ovat kokonaislukuja.",
     "Version %(n)s does not exist: this document has versions 1 to %(last)s.":
         "Versiota %(n)s ei ole: asiakirjalla on versiot 1–%(last)s.",

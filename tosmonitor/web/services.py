@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import re
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from tosmonitor.channels import CHANNEL_STATES
@@ -13,6 +16,9 @@ from tosmonitor.store.models import Change, ChangeClause, Channel, Document, Ser
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required
 from tosmonitor.web.i18n import gettext as _
+
+#: an address an alert can be sent to (the owner gets legal alerts of the service)
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 bp = Blueprint("services", __name__)
 
@@ -64,14 +70,19 @@ def edit_channel(service_id: str):  # type: ignore[no-untyped-def]
         abort(404)
     state = request.form.get("state", "")
     owner = request.form.get("owner", "").strip()
+    owner_email = request.form.get("owner_email", "").strip()
     admins = [line.strip() for line in request.form.get("admins", "").splitlines() if line.strip()]
-    if state not in CHANNEL_STATES or len(owner) > 200:
+    if state not in CHANNEL_STATES or len(owner) > 200 or len(owner_email) > 200:
         abort(400)
+    if owner_email and not EMAIL.fullmatch(owner_email):
+        flash(_("The owner's e-mail address is not valid; nothing was saved."))
+        return redirect(url_for("services.service", service_id=service_id))
     channel = repository.channel_of(session, service_id)
     if channel is None:
         channel = Channel(service_id=service_id, state=state)
         session.add(channel)
-    channel.state, channel.owner, channel.admins = state, owner, admins
+    channel.state, channel.owner, channel.owner_email, channel.admins = state, owner, owner_email, admins
+    channel.edited_by, channel.edited_at = g.user.name, datetime.now(UTC)
     session.commit()
     flash(_("Channel saved."))
     return redirect(url_for("services.service", service_id=service_id))
