@@ -18,6 +18,11 @@ from tosmonitor.plaintext import plain_markdown
         ("snake_case_name stays", "snake_case_name stays"),
         ("2 \\* 3 = 6", "2 * 3 = 6"),
         ("\\*\\*not bold\\*\\*", "**not bold**"),
+        # list items (X's and YouTube's terms): the bullet is syntax, a dash inside a sentence is not
+        ("- **There are licenses in these Terms:** You retain", "There are licenses in these Terms: You retain"),
+        ("*   _Last Updated: April 10, 2026_", "Last Updated: April 10, 2026"),
+        ("Fees - if any - apply.\n- one\n  + two", "Fees - if any - apply.\none\ntwo"),
+        ("-5 degrees", "-5 degrees"),
         ("", ""),
         (None, ""),
     ],

@@ -383,10 +383,12 @@ def test_clause_headers_speak_the_page_language(site: Site, client_as, lang: str
     from tosmonitor.notify.i18n import topic_label
 
     client = client_as("lea")
-    for url in [f"/changes/{site.change_id}?lang={lang}", f"/reviews/{site.review_id}?lang={lang}"]:
+    for url in [f"/changes/{site.change_id}?lang={lang}", f"/reviews/{site.review_id}?lang={lang}",
+                f"/documents/{site.youtube_doc_id}/compare?from=1&to=6&lang={lang}"]:
         soup = BeautifulSoup(client.get(url).get_data(as_text=True), "lxml")
         sections = soup.select("section.change")
         assert sections, url
+        assert {li["lang"] for li in soup.select("ul.statements li")} <= {lang}, url  # the page's language only
         for section in sections:
             assert section.select_one(".kind").get_text() in kinds, url
             flagged = section.select_one(".severity")

@@ -1,8 +1,9 @@
 """Markdown syntax hidden from readers: "6. General", not "6\\. General"; link text, not its target.
 
 One mechanism, :func:`syntax_mask`, marks each character of a Markdown text as shown, a marker
-(``**``, ``[``, a backslash escape, a heading's ``#``) or a link target (``](url)``). Renderers skip
-the hidden characters, so highlights and word diffs keep their offsets into the stored Markdown;
+(``**``, ``[``, a backslash escape, a heading's ``#``, a list item's ``-``) or a link target
+(``](url)``). Renderers skip the hidden characters, so highlights and word diffs keep their offsets
+into the stored Markdown;
 :func:`plain_markdown` is the same mask applied to a whole short text (headings).
 """
 
@@ -15,6 +16,7 @@ _STRONG = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=\S)(?<!\\)\1")
 _EMPHASIS = re.compile(r"(?<![\\\w*])([*_])(?=\S)(.+?)(?<=\S)(?<!\\)\1(?![\w*])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>~|=])")
 _HEADING_MARK = re.compile(r"^#{1,6}[ \t]+")
+_BULLET = re.compile(r"^[ \t]*[-*+][ \t]+(?=\S)", re.MULTILINE)
 
 #: :func:`syntax_mask` values: shown, a Markdown marker (``**``, ``[``, ``\``), a link target
 SHOWN, MARKER, TARGET = 0, 1, 2
@@ -32,7 +34,8 @@ def plain_markdown(text: str | None) -> str:
 def syntax_mask(text: str) -> bytearray:
     """Per character of ``text``: :data:`SHOWN`, :data:`MARKER` or :data:`TARGET` (a link's ``](url)``)."""
     mask = bytearray(len(text))
-    if not any(c in text for c in "*_[\\#"):
+    bullets = list(_BULLET.finditer(text)) if any(c in text for c in "-*+") else []
+    if not bullets and not any(c in text for c in "*_[\\#"):
         return mask
     for match in _LINK.finditer(text):
         mask[match.start()] = MARKER
@@ -47,6 +50,8 @@ def syntax_mask(text: str) -> bytearray:
     heading = _HEADING_MARK.match(text)
     if heading:
         mask[: heading.end()] = bytes([MARKER]) * heading.end()
+    for bullet in bullets:  # a list item's "- ": the item's words are what a reader reads
+        mask[bullet.start() : bullet.end()] = bytes([MARKER]) * (bullet.end() - bullet.start())
     return mask
 
 

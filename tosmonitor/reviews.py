@@ -244,7 +244,7 @@ def review_queue(
         .options(
             selectinload(Review.clause)
             .selectinload(ChangeClause.change)
-            .options(selectinload(Change.document),
+            .options(selectinload(Change.document).selectinload(Document.service),
                      selectinload(Change.to_version).load_only(Version.id, Version.number, Version.fetched_at))
         )
         .offset(offset)

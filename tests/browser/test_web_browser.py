@@ -257,11 +257,14 @@ def test_admin_edits_the_channel_in_the_browser(server: str, browser) -> None:  
     page.goto(f"{server}/services/youtube")
     check_accessibility(page)
     page.get_by_label("Tila").select_option("candidate")
-    page.get_by_label("Omistaja").fill("Viestintä")
+    page.get_by_label("Omistaja", exact=True).fill("Viestintä")
+    page.get_by_label("Omistajan sähköposti").fill("viestinta@alajarvi.example")
     page.get_by_label("Ylläpitäjät (yksi nimi riville)").fill("Maija Esimerkki\nMatti Meikäläinen")
     page.get_by_role("button", name="Tallenna kanava").click()
     page.wait_for_load_state()
     assert page.get_by_role("status").inner_text().strip() == "Kanava tallennettu."
+    assert "Muokattu tässä käyttöliittymässä: ada" in page.locator("main").inner_text()
+    check_accessibility(page)
     page.goto(f"{server}/lookup/youtube")
     assert "harkinnassa" in page.locator("#channel-h + p").inner_text()
     assert page.locator(".checklist li.done").count() == 1  # two named admins

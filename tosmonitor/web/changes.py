@@ -34,7 +34,7 @@ def clause_change(clause: ChangeClause) -> ClauseChange:
     )
 
 
-def _label(category: str, code: str) -> str:
+def clause_label(category: str, code: str) -> str:
     """A kind, severity or topic code in the page's language."""
     if category == "topic":
         from tosmonitor.notify.i18n import topic_label
@@ -45,7 +45,12 @@ def _label(category: str, code: str) -> str:
 
 def clause_html(clause: ChangeClause) -> Markup:
     """The escaped diff of one clause (diffing.render_html does all the escaping)."""
-    return render_html([clause_change(clause)], langs=(current_lang(),), label=_label)
+    return changes_html([clause_change(clause)])
+
+
+def changes_html(changes: list[ClauseChange]) -> Markup:
+    """Clause diffs in the page's language: labels translated, statements in that language only."""
+    return render_html(changes, langs=(current_lang(),), label=clause_label)
 
 
 @bp.get("/changes/<int:change_id>")

@@ -15,6 +15,7 @@ from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Channel, Document, Service, Version
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required
+from tosmonitor.web.changes import changes_html
 from tosmonitor.web.i18n import gettext as _
 
 #: an address an alert can be sent to (the owner gets legal alerts of the service)
@@ -147,7 +148,8 @@ def compare(document_id: int):  # type: ignore[no-untyped-def]
         report = diff_report(session, document, old, new)
     except LookupError as error:  # no version at all yet
         return _compare_error(str(error))
-    return render_template("web/compare.html", document=document, report=report)
+    return render_template("web/compare.html", document=document, report=report,
+                           changes_html=changes_html(report.clauses))
 
 
 def _compare_error(message: str):  # type: ignore[no-untyped-def]
