@@ -376,5 +376,6 @@ def test_a_clause_whose_words_did_not_change_is_low() -> None:
     [clause] = build_clause_changes(old, linked)
     assert clause.kind == "modified" and "governing_law" in clause.topics
     assert clause.severity == "low"
+    assert "(only links or formatting changed)" in render_html([clause])  # why a high topic is low
     [clause] = build_clause_changes(old, old.replace("country of residence", "State of California"))
     assert clause.severity == "high"

@@ -65,7 +65,7 @@ def test_alerts_digest_feed_end_to_end(tmp_path: Path, database_url: str) -> Non
         assert twitter.message["Subject"] == (
             "[tosmonitor] Twitter: Käyttöehdot muuttuivat — tuomioistuin")
         assert sorted(twitter.rcpt_tos) == ["lakimies@alajarvi.example", "x-owner@alajarvi.example"]
-        assert twitter.message["From"] == "tosmonitor@alajarvi.example"
+        assert twitter.message["From"] == "tosmonitor <tosmonitor@alajarvi.example>"
         assert twitter.message["Message-ID"].endswith("@alajarvi.example>")
         assert twitter.message.get_content_type() == "multipart/alternative"
         text = twitter.message.get_body(("plain",)).get_content()

@@ -315,7 +315,10 @@ def test_legal_decides_a_whole_change_and_lookup_groups_open_reviews(database_ur
                for r in open_before)
     refused = client.post(f"/changes/{site.change_id}/reviews", data={"status": "open", "csrf_token": token})
     assert refused.status_code == 400
-    assert client.post("/changes/999999/reviews", data={"status": "accepted", "csrf_token": token}).status_code == 404
+    unnoted = client.post(f"/changes/{site.change_id}/reviews", data={"status": "accepted", "csrf_token": token})
+    assert unnoted.status_code == 400  # a whole change is never settled without a note
+    missing = client.post("/changes/999999/reviews", data={"status": "accepted", "note": "x", "csrf_token": token})
+    assert missing.status_code == 404
 
 
 def test_login_next_is_local_only_and_session_is_renewed(app) -> None:  # type: ignore[no-untyped-def]
@@ -507,3 +510,25 @@ def test_compare_takes_the_versions_in_either_order(site: Site, client_as) -> No
         soup = BeautifulSoup(client.get(f"/documents/{site.youtube_doc_id}/compare?{query}").data, "lxml")
         pages.append((soup.h1.get_text(), str(soup.select_one(".tos-changes"))))
     assert pages[0] == pages[1] and "<ins>" in pages[0][1]
+
+
+def test_bad_requests_get_the_sites_own_error_page_in_finnish(client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("cal")
+    bad = client.get("/reviews?status=bogus&lang=fi")
+    assert bad.status_code == 400 and "Pyyntöä ei ymmärretty" in bad.get_data(as_text=True)
+    wrong_method = client.post("/lookup/youtube", data={})
+    assert wrong_method.status_code == 405 and "Tämä osoite ei ota vastaan" in wrong_method.get_data(as_text=True)
+    signed_out = client.post("/logout", data={"csrf_token": csrf_token(client, "/")}, follow_redirects=True)
+    assert "Olet kirjautunut ulos." in signed_out.get_data(as_text=True)
+
+
+def test_a_change_page_lists_its_flagged_clauses_high_first(site: Site, client_as) -> None:  # type: ignore[no-untyped-def]
+    soup = BeautifulSoup(client_as("cal").get(f"/changes/{site.change_id}?lang=fi").data, "lxml")
+    listed = soup.select("ol.flagged li")
+    sections = {f"#{block['id']}": block for block in soup.select("div.clause-block")}
+    flagged = [b for b in sections.values() if b.select_one("section.severity-high, section.severity-medium")]
+    assert len(listed) == len(flagged) > 1
+    severities = [li.select_one(".severity")["class"][1] for li in listed]
+    assert severities == sorted(severities, key=lambda s: s != "severity-high")  # high first
+    for li in listed:  # every entry jumps to its clause
+        assert li.a["href"] in sections

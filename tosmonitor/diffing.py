@@ -208,8 +208,12 @@ def render_text(
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
-def _code(_category: str, value: str) -> str:
-    return value
+#: notes a clause header can carry, in English (the web passes its translations through ``label``)
+NOTES = {"same_words": "only links or formatting changed"}
+
+
+def _code(category: str, value: str) -> str:
+    return NOTES.get(value, value) if category == "note" else value
 
 
 def render_html(
@@ -235,6 +239,9 @@ def render_html(
                 f' <span class="topic topic-{escape(topic)}">{escape(label("topic", topic))}</span>'
                 for topic in change.topics
             )
+            if change.kind == "modified" and change.severity == "low":  # see changes.tag_clause
+                header += f' <span class="note">({escape(label("note", "same_words"))})</span>'
+
         parts.append(
             f'<section class="change change-{kind} severity-{severity}" data-kind="{kind}">\n'
             f"<header>{header}</header>\n"

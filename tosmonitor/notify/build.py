@@ -11,7 +11,7 @@ import secrets
 import textwrap
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -104,7 +104,7 @@ def message(
     """A ``multipart/alternative`` message: the plain text part first, the HTML part preferred."""
     msg = EmailMessage()
     msg["Subject"] = subject
-    msg["From"] = config.mail_from
+    msg["From"] = config.mail_from if "<" in config.mail_from else formataddr(("tosmonitor", config.mail_from))
     if recipients:
         msg["To"] = ", ".join(recipients)
     msg["Date"] = format_datetime(date)

@@ -154,6 +154,7 @@ def change_view(session: Session, change: Change, lang: str, base_url: str, *, c
         shown = [c for c in ranked if c.severity in ("high", "medium")]
     else:
         shown = []
+    shown.sort(key=lambda c: -SEVERITY_ORDER.index(c.severity))  # high first, then text order (stable)
     high_topics = [t for t in change.topics if any(t in c.topics and c.severity == "high" for c in ranked)]
     statements = _statement_texts([s for c in ranked for s in (c.statements or [])], lang)
     view = ChangeView(

@@ -52,7 +52,7 @@ TOPIC_LABELS: dict[str, tuple[str, str]] = {  # topic -> (English, Finnish) shor
 CATALOG: dict[str, dict[str, str]] = {
     "fi": {
         "changed": "muuttui",
-        "alert_intro": "Palvelun {service} dokumentti {document} on muuttunut tavalla, joka koskee kaupungin "
+        "alert_intro": "Palvelun {service} asiakirja {document} on muuttunut tavalla, joka koskee kaupungin "
         "oikeuksia aineistoonsa tai sovellettavaa lakia ja tuomioistuinta. Tarkista muutos ja kirjaa päätös.",
         "review_link": "Tarkista ja kirjaa päätös",
         "why_flagged": "Miksi merkitty",
@@ -84,7 +84,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "digest_other": "Muut muutokset",
         "digest_failing": "Seuranta ei toimi",
         "failing_since": "{document}: haku epäonnistunut {duration} ajan ({kind}: {message})",
-        "failing_intro": "Näiden dokumenttien muutoksia ei nähdä ennen kuin haku taas onnistuu.",
+        "failing_intro": "Näiden asiakirjojen muutoksia ei nähdä ennen kuin haku taas onnistuu.",
         "no_failing": "Kaikki seuratut dokumentit haettiin onnistuneesti.",
         "clause_counts": "{added} lisätty, {removed} poistettu, {modified} muutettu, {moved} siirretty",
         "more_clauses": "… ja {count} muuta kohtaa: katso muutos kokonaisuudessaan.",

@@ -24,6 +24,14 @@ FI: dict[str, str | tuple[str, str]] = {
         "Omistajan sähköposti (saa palvelun juridiset hälytykset)",
     "The owner's e-mail address is not valid; nothing was saved.":
         "Omistajan sähköpostiosoite ei kelpaa; mitään ei tallennettu.",
+    "The request was not understood: a value in the address or the form is not valid.":
+        "Pyyntöä ei ymmärretty: osoitteen tai lomakkeen arvo ei kelpaa.",
+    "This address does not take that kind of request.": "Tämä osoite ei ota vastaan tällaista pyyntöä.",
+    "Note (required: it is saved with every review)": "Huomautus (pakollinen: se tallennetaan jokaiseen tarkastukseen)",
+    "You are signed out.": "Olet kirjautunut ulos.",
+    "Flagged clauses (%(count)s), high first": "Merkityt lausekkeet (%(count)s), korkeat ensin",
+    "only links or formatting changed": "vain linkit tai muotoilu muuttuivat",
+    "added, removed, modified and moved clauses": "lisätyt, poistetut, muutetut ja siirretyt lausekkeet",
     "Version numbers are whole numbers.": "Versionumerot ovat kokonaislukuja.",
     "Version %(n)s does not exist: this document has versions 1 to %(last)s.":
         "Versiota %(n)s ei ole: asiakirjalla on versiot 1–%(last)s.",
@@ -52,7 +60,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Town of Alajärvi": "Alajärven kaupunki",
     "Main": "Päävalikko",
     "Services and channels": "Palvelut ja kanavat",
-    "Lookup": "Tarkistus",
+    "Lookup": "Ehtokooste",
     "Review queue": "Tarkastusjono",
     "Sign out": "Kirjaudu ulos",
     "tosmonitor follows the terms of service of the town's channels.":
@@ -123,7 +131,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Clause": "Lauseke",
     "Status": "Tila",
     "Nothing to show.": "Ei näytettävää.",
-    "Lookup: the terms in force, by topic": "Tarkistus: voimassa olevat ehdot aiheittain",
+    "Lookup: the terms in force, by topic": "Ehtokooste: voimassa olevat ehdot aiheittain",
     "Document": "Asiakirja",
     "Versions": "Versioita",
     "Last check": "Viimeisin tarkistus",
@@ -139,7 +147,7 @@ FI: dict[str, str | tuple[str, str]] = {
     "Every monitored service, the town's channel and the last check of each document":
         "Kaikki seuratut palvelut, kaupungin kanava ja kunkin asiakirjan viimeisin tarkistus",
     "Channel": "Kanava",
-    "lookup": "tarkistus",
+    "lookup": "ehtokooste",
     "since %(when)s": "%(when)s alkaen",
     "no documents": "ei asiakirjoja",
     "The form had expired or was not sent from this site. Go back, reload the page and try again.":

@@ -82,7 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "The form had expired or was not sent from this site. Go back, reload the page and try again."
         )), 400
 
-    for code in (403, 404):
+    for code in (400, 403, 404, 405):
         app.register_error_handler(code, _error_page(code))
 
     @app.after_request
@@ -165,7 +165,12 @@ def _error_page(code: int):  # type: ignore[no-untyped-def]
 
         from tosmonitor.web.i18n import gettext
 
-        messages = {403: gettext("You do not have the role this needs."), 404: gettext("Not found.")}
+        messages = {
+            400: gettext("The request was not understood: a value in the address or the form is not valid."),
+            403: gettext("You do not have the role this needs."),
+            404: gettext("Not found."),
+            405: gettext("This address does not take that kind of request."),
+        }
         if request.path.startswith("/api/"):
             return {"error": messages[code]}, code
         return render_template("web/error.html", code=code, message=messages[code]), code

@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -152,4 +152,5 @@ def logout():  # type: ignore[no-untyped-def]
         g.user.session_epoch += 1
         db().commit()
     session.clear()
+    flash(_("You are signed out."))
     return redirect(url_for("auth.login"))

@@ -7,15 +7,17 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tosmonitor.diffing import ClauseChange, render_html
+from tosmonitor.diffing import NOTES, ClauseChange, render_html
 from tosmonitor.reviews import DECISIONS, NOTE_LIMIT, ReviewError, decide_change, ensure_reviews
 from tosmonitor.store.models import Change, ChangeClause, Review, Version
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required
 from tosmonitor.web.i18n import current_lang, ngettext
-from tosmonitor.web.labels import kind_label, severity_label
+from tosmonitor.web.i18n import gettext as _
+from tosmonitor.web.labels import N_, kind_label, severity_label
 
 bp = Blueprint("changes", __name__)
+N_("only links or formatting changed")  # diffing.NOTES["same_words"], for the catalogs
 
 
 def clause_change(clause: ChangeClause) -> ClauseChange:
@@ -40,6 +42,8 @@ def clause_label(category: str, code: str) -> str:
         from tosmonitor.notify.i18n import topic_label
 
         return topic_label(code, current_lang())
+    if category == "note":
+        return _(NOTES[code])
     return kind_label(code) if category == "kind" else severity_label(code)
 
 
@@ -92,6 +96,8 @@ def decide_all(change_id: int):  # type: ignore[no-untyped-def]
     """One decision for every open review of the change; decided reviews keep theirs."""
     session = db()
     status, note = decision_from_form()
+    if not note:  # one click must not settle dozens of clauses without a word of why
+        abort(400)
     try:
         decided = decide_change(session, change_id, status, g.user.name, note)
     except ReviewError:
