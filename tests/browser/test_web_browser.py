@@ -269,3 +269,19 @@ def test_admin_edits_the_channel_in_the_browser(server: str, browser) -> None:  
     assert "harkinnassa" in page.locator("#channel-h + p").inner_text()
     assert page.locator(".checklist li.done").count() == 1  # two named admins
     page.context.close()
+
+
+def test_pages_fit_a_phone_screen(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """At 390 px no page scrolls sideways: wide tables scroll inside themselves, long URLs wrap."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fi-FI", bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, server, "lea")
+    change = page.request.get(f"{server}/api/reviews?status=all").json()[0]["change"]
+    document = page.request.get(f"{server}/api/services").json()[0]["documents"][0]
+    paths = ["/", "/services/youtube", "/reviews?status=all", f"/changes/{change}", "/lookup/youtube"]
+    assert document["versions"] >= 2
+    for path in paths:
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    context.close()
