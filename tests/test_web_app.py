@@ -486,6 +486,10 @@ def test_review_queue_pages_and_service_filter(site: Site, client_as) -> None:  
         second = client.get("/reviews?status=all&page=2").get_data(as_text=True)
         assert 'rel="prev"' in second
     assert client.get("/reviews?status=bogus").status_code == 400
+    assert client.get("/reviews?service=nosuch").status_code == 404
+    form = BeautifulSoup(html, "lxml").select_one("select#service")  # the filter is in the form
+    assert form.select_one("option[selected]")["value"] == "twitter"
+    assert {o["value"] for o in form.select("option")} == {"", "twitter", "youtube"}
 
 
 @pytest.mark.parametrize(("query", "finnish"), [

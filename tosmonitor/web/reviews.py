@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from tosmonitor.reviews import DECISIONS, STATUSES, ReviewError, decide, review_count, review_queue
+from tosmonitor.store import repository
 from tosmonitor.store.models import Review
 from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required, safe_next
@@ -25,12 +26,15 @@ def queue():  # type: ignore[no-untyped-def]
     page = max(1, request.args.get("page", 1, type=int))
     wanted = None if status == "all" else status
     service = request.args.get("service") or None
+    services = repository.list_services(session)
+    if service is not None and service not in {s.id for s in services}:
+        abort(404)
     reviews = review_queue(session, wanted, service, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     total = review_count(session, wanted, service)
     session.commit()  # reviews created lazily for changes recorded before reviews existed
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template("web/reviews.html", reviews=reviews, status=status, statuses=STATUSES, page=page,
-                           pages=pages, total=total, service=service)
+                           pages=pages, total=total, service=service, services=services)
 
 
 @bp.get("/reviews/<int:review_id>")
