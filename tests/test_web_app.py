@@ -536,3 +536,18 @@ def test_a_change_page_lists_its_flagged_clauses_high_first(site: Site, client_a
     assert severities == sorted(severities, key=lambda s: s != "severity-high")  # high first
     for li in listed:  # every entry jumps to its clause
         assert li.a["href"] in sections
+
+
+def test_history_shows_when_each_version_is_in_force(site: Site, client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("cal")
+    history = {e["version"]: e for e in client.get("/api/services/twitter/history").get_json()}
+    engine = make_engine(site.url)
+    with transaction(engine) as session:
+        twitter = session.scalar(select(Document.id).where(Document.service_id == "twitter"))
+    engine.dispose()
+    soup = BeautifulSoup(client.get(f"/documents/{twitter}?lang=fi").data, "lxml")
+    column = [th.get_text() for th in soup.select("table thead th")].index("Voimassa alkaen")
+    shown = {int(row.th.get_text()): row.find_all(["th", "td"])[column].get_text() for row in soup.select("tbody tr")}
+    assert any(e["effective_date"] for e in history.values())  # X's terms state "Effective: …"
+    for number, entry in history.items():
+        assert shown[number].startswith(entry["effective_date"] or "–"), number

@@ -121,6 +121,8 @@ FI: dict[str, str | tuple[str, str]] = {
         "Ennen kanavan avaamista: yhden palvelun voimassa olevat ehdot aiheittain sekä kaupungin ohjeen "
         "tarkistuslista.",
     "Service": "Palvelu",
+    "In force from": "Voimassa alkaen",
+    "announced, not yet in force": "ilmoitettu, ei vielä voimassa",
     "Show": "Näytä",
     "The whole change (version %(n)s)": "Koko muutos (versio %(n)s)",
     "all": "kaikki",

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import func, select
 
 from tosmonitor.channels import CHANNEL_STATES
+from tosmonitor.dates import not_yet_in_force
 from tosmonitor.reports import diff_report
 from tosmonitor.statements import unique_statements
 from tosmonitor.store import repository
@@ -108,12 +109,13 @@ def history(document_id: int):  # type: ignore[no-untyped-def]
     ):
         statements.setdefault(change_id, []).extend(clause_statements or [])
     entries = []
-    for version_id, number, fetched_at in session.execute(
-        select(Version.id, Version.number, Version.fetched_at)
+    for version_id, number, fetched_at, effective in session.execute(
+        select(Version.id, Version.number, Version.fetched_at, Version.effective_date)
         .where(Version.document_id == document.id).order_by(Version.number.desc())
     ):
         change = changes.get(version_id)
-        entries.append({"version": number, "fetched_at": fetched_at, "change": change,
+        entries.append({"version": number, "fetched_at": fetched_at, "change": change, "effective": effective,
+                        "announced": not_yet_in_force(effective),
                         "statements": unique_statements(statements.get(change.id, [])) if change else []})
     return render_template("web/history.html", document=document, entries=entries)
 
