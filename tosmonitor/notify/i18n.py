@@ -187,7 +187,8 @@ def local_date(moment: datetime) -> str:
 
 
 def local_time(moment: datetime) -> str:
-    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
+    """Helsinki time with its zone (2026-11-27 21:46 EET), as the web pages show times."""
+    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def duration(seconds: float, lang: str) -> str:

@@ -101,7 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _template_helpers(app: Flask) -> None:
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from markupsafe import Markup
 
@@ -111,12 +111,16 @@ def _template_helpers(app: Flask) -> None:
     from tosmonitor.web.labels import LABELS
 
     def when(value: datetime | str | None, with_time: bool = True) -> str:
-        """A UTC moment as ``2024-05-01 12:30`` (or the date only)."""
+        """A moment in Helsinki time, as the emails give it: ``2024-05-01 15:30 EEST`` (or the date only)."""
+        from tosmonitor.notify.i18n import local_date, local_time
+
         if value is None:
             return "–"
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return local_time(value) if with_time else local_date(value)
 
     def topic_definition(name: str) -> str:
         topic = TOPICS.get(name)
