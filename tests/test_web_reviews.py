@@ -268,3 +268,24 @@ def test_every_web_command_has_help_with_an_example() -> None:
     for top in COMMANDS:
         for command in walk(top):
             assert "Example" in (command.help or ""), command.name
+
+
+def test_lookup_lists_a_clause_the_page_carries_twice_once(database_url: str, tmp_path: Path) -> None:
+    """X's page carried its terms twice (for the EU and elsewhere) under the same headings: the brief
+    lists each clause once per topic."""
+    from tosmonitor.lookup import lookup_report
+
+    engine = make_engine(database_url)
+    youtube_terms(engine, tmp_path)
+    copy = ("### Your Rights\n\nYou grant us a worldwide, royalty-free and sublicensable licence to use "
+            "the content you post.\n\n### Disputes\n\nThese terms are governed by the laws of Ireland.\n\n")
+    text = "# Terms of Service\n\n##### **If you live outside the EU**\n\n" + copy
+    text += "##### **If you live in the EU**\n\n" + copy + "### Other\n\nWe may change these terms at any time.\n"
+    add(engine, text, sample.recorded_time(youtube_terms(engine, tmp_path / "again")[0].versions[0]))
+    with transaction(engine) as session:
+        report = lookup_report(session, "youtube")
+    licence = next(t for t in report["topics"] if t["topic"] == "content_licence")
+    assert [c["text"] for c in licence["clauses"]] == [
+        "You grant us a worldwide, royalty-free and sublicensable licence to use the content you post."
+    ]
+    engine.dispose()

@@ -177,7 +177,11 @@ def lookup_report(session: Session, service_id: str) -> dict[str, Any]:
             r.change_clause_id: r
             for r in session.scalars(select(Review).where(Review.change_clause_id.in_(clause_ids)))
         } if clause_ids else {}
+        listed: set[tuple[str, str]] = set()
         for text, heading, topics, _severity, matches in tagged:
+            if (text, heading or "") in listed:  # a page that carries its terms twice (X, EU and not): once
+                continue
+            listed.add((text, heading or ""))
             number, fetched_at, clause_id = introduced.get(text, (first.number, first.fetched_at, None))
             entry = {
                 "type": document.type,
