@@ -102,13 +102,19 @@ def test_export_errors(tmp_path: Path, engine: Engine) -> None:
         export_evidence(engine, "reddit", None, tmp_path / "c")
 
 
-def test_export_command(tmp_path: Path) -> None:
+def crawled_reddit(tmp_path: Path) -> Cli:
+    """The CLI on a database that crawled Reddit's recorded terms once."""
     database_url = f"sqlite:///{tmp_path / 'tosmonitor.db'}"
     document = next(d for d in recorded_documents() if (d.service_id, d.doc_type) == ("reddit", "Terms of Service"))
     with ReplayServer(documents=[document]) as server:
         cli = Cli(cli_env(database_url, tmp_path, server.write_declarations(tmp_path / "declarations")), tmp_path)
         assert cli("init").returncode == 0
         assert cli("crawl").returncode == 0
+    return cli
+
+
+def test_export_command(tmp_path: Path) -> None:
+    cli = crawled_reddit(tmp_path)
     done = cli("export", "reddit", "--out", str(tmp_path / "evidence.zip"))
     assert done.returncode == 0, done.stderr
     assert "Exported reddit / Terms of Service v1 (1 raw snapshot)" in done.stdout
@@ -149,12 +155,7 @@ def test_export_unwritable_path_is_one_clear_error(tmp_path: Path, engine: Engin
 
 
 def test_export_command_errors(tmp_path: Path) -> None:
-    database_url = f"sqlite:///{tmp_path / 'tosmonitor.db'}"
-    document = next(d for d in recorded_documents() if (d.service_id, d.doc_type) == ("reddit", "Terms of Service"))
-    with ReplayServer(documents=[document]) as server:
-        cli = Cli(cli_env(database_url, tmp_path, server.write_declarations(tmp_path / "declarations")), tmp_path)
-        assert cli("init").returncode == 0
-        assert cli("crawl").returncode == 0
+    cli = crawled_reddit(tmp_path)
     for out in ("/proc/foo", str(tmp_path / "tosmonitor.db" / "sub"), "/proc/foo.zip"):
         failed = cli("export", "reddit", "--out", out)
         assert failed.returncode == 1, failed.stderr

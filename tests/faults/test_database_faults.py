@@ -20,6 +20,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def example_site(tmp_path: Path, replay_server: ReplayServer) -> tuple[Path, Path]:
+    """A database path and a declarations folder for one document served by ``replay_server``."""
+    replay_server.routes["/tos"] = page(terms_page(TERMS))
+    declarations = tmp_path / "declarations"
+    declarations.mkdir()
+    terms = {"Terms of Service": {"fetch": replay_server.url("/tos"), "select": "main article"}}
+    (declarations / "example.json").write_text(json.dumps({"name": "Example", "terms": terms}))
+    return tmp_path / "tosmonitor.db", declarations
+
+
 def test_unreachable_postgresql_is_a_clear_error(tmp_path: Path) -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere"
     cli = Cli(cli_env(url, tmp_path), tmp_path)
@@ -40,12 +50,7 @@ def test_uninitialised_database_says_run_init(tmp_path: Path) -> None:
 def test_locked_sqlite_database_is_waited_for_then_the_crawl_completes(
     tmp_path: Path, replay_server: ReplayServer
 ) -> None:
-    database = tmp_path / "tosmonitor.db"
-    replay_server.routes["/tos"] = page(terms_page(TERMS))
-    declarations = tmp_path / "declarations"
-    declarations.mkdir()
-    terms = {"Terms of Service": {"fetch": replay_server.url("/tos"), "select": "main article"}}
-    (declarations / "example.json").write_text(json.dumps({"name": "Example", "terms": terms}))
+    database, declarations = example_site(tmp_path, replay_server)
     cli = Cli(cli_env(f"sqlite:///{database}", tmp_path, declarations), tmp_path)
     assert cli("init").returncode == 0
 
@@ -73,12 +78,7 @@ def test_read_only_database_is_a_one_line_error_and_nothing_is_recorded(
 ) -> None:
     """A database the process may read but not write (a read-only mount, a file made immutable):
     every writing command ends with one clear line and exit 1, no traceback; nothing is half-written."""
-    database = tmp_path / "tosmonitor.db"
-    replay_server.routes["/tos"] = page(terms_page(TERMS))
-    declarations = tmp_path / "declarations"
-    declarations.mkdir()
-    terms = {"Terms of Service": {"fetch": replay_server.url("/tos"), "select": "main article"}}
-    (declarations / "example.json").write_text(json.dumps({"name": "Example", "terms": terms}))
+    database, declarations = example_site(tmp_path, replay_server)
     assert Cli(cli_env(f"sqlite:///{database}", tmp_path, declarations), tmp_path)("init").returncode == 0
     read_only = Cli(cli_env(f"sqlite:///file:{database}?mode=ro&uri=true", tmp_path, declarations), tmp_path)
     for command, expected in [
