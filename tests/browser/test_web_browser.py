@@ -205,6 +205,7 @@ def test_comms_browses_but_cannot_decide(server: str, browser) -> None:  # type:
     review = page.request.get(f"{server}/api/reviews?status=all").json()[0]
     page.goto(f"{server}/reviews/{review['id']}")
     assert page.locator("form.decide").count() == 0
+    assert "Tarkastukset ratkaisee käyttäjä, jolla on lakiasioiden rooli." in page.locator("main").inner_text()
     page.goto(f"{server}/changes/{review['change']}")
     assert page.locator("form.decide").count() == 0
     check_accessibility(page)

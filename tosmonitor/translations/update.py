@@ -121,6 +121,7 @@ FI: dict[str, str | tuple[str, str]] = {
         "Ennen kanavan avaamista: yhden palvelun voimassa olevat ehdot aiheittain sekä kaupungin ohjeen "
         "tarkistuslista.",
     "Service": "Palvelu",
+    "Only a user with the legal role decides reviews.": "Tarkastukset ratkaisee käyttäjä, jolla on lakiasioiden rooli.",
     "In force from": "Voimassa alkaen",
     "announced, not yet in force": "ilmoitettu, ei vielä voimassa",
     "Show": "Näytä",
