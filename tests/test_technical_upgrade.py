@@ -93,8 +93,9 @@ def test_a_declaration_change_alone_is_one_technical_version(tmp_path: Path, eng
     assert site.change_into(3)[0] is False
 
 
-def test_without_the_old_pages_the_step_stays_technical(tmp_path: Path, engine: Engine) -> None:
-    """A version imported without its pages cannot be re-extracted: the next change is technical, as before."""
+def test_without_the_old_pages_the_step_is_a_real_change(tmp_path: Path, engine: Engine) -> None:
+    """A version imported without its pages cannot be re-extracted: the step cannot be split, and it is
+    recorded as a real change (alerted) rather than hidden as technical."""
     site = Site(engine, tmp_path / "declarations")
     old = site.declare()
     with transaction(engine) as session:
@@ -104,6 +105,9 @@ def test_without_the_old_pages_the_step_stays_technical(tmp_path: Path, engine: 
     assert old
     new = site.declare(remove=[".promo"])
     assert site.check(new, page([*TERMS[:2], CALIFORNIA, *TERMS[3:]])) == "new_version"
-    assert [v[:3] for v in site.versions()] == [(1, "import", False), (2, "crawl", True)]
+    assert [v[:3] for v in site.versions()] == [(1, "import", False), (2, "crawl", False)]
+    technical, severity, statements = site.change_into(2)
+    assert not technical and severity == "high"  # the move to California alerts legal
+    assert "governing law: Ireland, Dublin → California, San Francisco" in statements
     with transaction(engine) as session:
         assert session.scalar(select(Check.outcome).order_by(Check.id.desc())) == "new_version"

@@ -7,6 +7,7 @@ A failure of any kind becomes a failed check and never a version or a "terms rem
 from __future__ import annotations
 
 import hashlib
+import logging
 import zlib
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from tosmonitor.reviews import open_reviews_for_change
 from tosmonitor.store import repository
 from tosmonitor.store.models import Change, ChangeClause, Check, Document, Snapshot, Version
 from tosmonitor.store.repository import VersionRef
+
+logger = logging.getLogger(__name__)
 
 SHRINK_LIMIT = 0.5
 LANGUAGE_SAMPLE = 5000
@@ -80,9 +83,11 @@ def _upgrade_extraction(
 
     What the new declaration alone changes becomes a technical version (shown, never alerted), so the
     fetched text is then compared with like and a real change made at the same time is not hidden
-    (Open Terms Archive's "technical upgrade"). Returns what the next change is: ``False`` a real change
-    (the latest version was re-extracted), ``True`` technical (its pages cannot be re-extracted, e.g. an
-    imported version without snapshots), ``None`` when the declaration did not change.
+    (Open Terms Archive's "technical upgrade"). When the latest version's pages cannot be re-extracted
+    (a version imported without snapshots, a new declaration that does not fit the old pages), the step
+    cannot be split and is recorded as a real change: one needless alert after a declaration edit is
+    better than a real change of the terms that alerts nobody. Returns ``False`` after a declaration
+    change (the next change is real), ``None`` when the declaration did not change.
     """
     latest = repository.latest_version(session, document.id)
     if latest is None or latest.declaration_hash in ("", document.declaration_hash):
@@ -90,15 +95,20 @@ def _upgrade_extraction(
     sources = declaration.document_at(result.doc_type, result.started_at).sources
     snapshots = [session.get(Snapshot, snapshot_id) for snapshot_id in latest.snapshot_ids]
     if not snapshots or len(snapshots) != len(sources) or any(s is None for s in snapshots):
-        return True
+        logger.warning("%s / %s: the declaration changed and version %s has no stored pages to re-extract: "
+                       "the next change is recorded as a real one", document.service_id, document.type,
+                       latest.number)
+        return False
     pages = [
         (load_snapshot_bytes(snapshot), snapshot.media_type, snapshot.url, source)
         for snapshot, source in zip(snapshots, sources, strict=True)
     ]
     try:
         text = extract_document(pages)
-    except ExtractError:
-        return True  # the new declaration does not fit the old pages: the step cannot be split
+    except ExtractError as error:
+        logger.warning("%s / %s: the new declaration does not fit version %s's pages (%s): the next change "
+                       "is recorded as a real one", document.service_id, document.type, latest.number, error)
+        return False
     if sha256(text.encode()) != latest.text_hash:
         add_version(session, document, text, result.started_at, snapshot_ids=list(latest.snapshot_ids),
                     source="technical", technical=True)
