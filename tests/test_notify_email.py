@@ -215,6 +215,14 @@ def test_empty_week_and_config_errors(tmp_path: Path, database_url: str) -> None
             bad = Cli({**env, key: value}, tmp_path)("digest", "--send")
             assert bad.returncode == 1, (key, bad.stderr)
             assert expected in bad.stderr, (key, bad.stderr)
+        # a password over a plain connection to another machine is refused before anything is sent
+        login = {"TOSMONITOR_SMTP_USER": "tosmonitor", "TOSMONITOR_SMTP_PASSWORD": "secret-word"}
+        for host, expected in [("smtp.alajarvi.example", "the password would cross the network unencrypted"),
+                               ("192.0.2.25", "the password would cross the network unencrypted")]:
+            bad = Cli({**env, **login, "TOSMONITOR_SMTP_HOST": host,
+                       "TOSMONITOR_SMTP_SECURITY": "none"}, tmp_path)("digest", "--send")
+            assert bad.returncode == 1, (key, bad.stderr)
+            assert expected in bad.stderr, (key, bad.stderr)
         assert Cli({**env, "TOSMONITOR_MAIL_LEGAL": ""}, tmp_path)("notify").returncode == 1
         assert digest_rows(database_url) == [] and smtp.inbox.received == []
         usage = cli("digest")
@@ -234,4 +242,29 @@ def test_empty_week_and_config_errors(tmp_path: Path, database_url: str) -> None
         assert repeated.returncode == 1 and "already recorded" in repeated.stderr
         assert len(smtp.inbox.received) == 1
     finally:
+        smtp.stop()
+
+
+def test_run_from_cron_is_silent_on_a_quiet_day(tmp_path: Path, database_url: str) -> None:
+    """cron mails whatever a job prints: `run` prints nothing when nothing changed, failed or was sent."""
+    from tests.conftest import cli_env
+    from tests.test_notify_support import EXAMPLE_OLD, mail_env
+    from tosmonitor.replay import RecordedDocument, ReplayServer
+
+    (tmp_path / "1.md").write_text(EXAMPLE_OLD, encoding="utf-8")
+    example = RecordedDocument("example", "Terms of Service", (tmp_path / "1.md",))
+    smtp = SmtpServer().start()
+    server = ReplayServer(documents=[example]).start()
+    try:
+        declarations = server.write_declarations(tmp_path / "declarations")
+        cli = Cli(cli_env(database_url, tmp_path, declarations, **mail_env(smtp.port)), tmp_path)
+        assert cli("init").returncode == 0
+        first = cli("run")  # the first version: said, once
+        assert first.returncode == 0 and "new version: example / Terms of Service" in first.stdout
+        quiet = cli("run")
+        assert quiet.returncode == 0, quiet.stderr
+        assert quiet.stdout == ""
+        assert cli("notify").stdout.strip() == "No pending legal alerts."  # asked by hand: answered
+    finally:
+        server.stop()
         smtp.stop()

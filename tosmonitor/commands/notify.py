@@ -16,13 +16,14 @@ def _report(delivery, what: str) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"warning: {message_id}: the server refused {', '.join(refused)}; the others got it", err=True)
     if delivery.error:
         raise click.ClickException(
-            f"{delivery.error}. {len(delivery.sent)} {what} sent, {delivery.pending} not sent "
+            f"{str(delivery.error).rstrip('.')}. {len(delivery.sent)} {what} sent, {delivery.pending} not sent "
             "(nothing was marked sent that the server did not accept); run the command again to send them."
         )
 
 
-def send_alerts(app: App) -> int:
-    """Queue and send every pending legal alert; return how many were sent."""
+def send_alerts(app: App, *, quiet: bool = False) -> int:
+    """Queue and send every pending legal alert; return how many were sent. ``quiet``: say nothing
+    when there was nothing to send (cron mails whatever a job prints)."""
     from tosmonitor.notify.mailconfig import mail_config
     from tosmonitor.notify.outbox import deliver, queue_alerts
 
@@ -35,7 +36,7 @@ def send_alerts(app: App) -> int:
 
     delivery = deliver(engine, config, "alert", on_sent=sent)
     _report(delivery, "alerts")
-    if not delivery.sent:
+    if not delivery.sent and not quiet:
         click.echo("No pending legal alerts.")
     return len(delivery.sent)
 
@@ -167,7 +168,7 @@ def run(app: App, services: tuple[str, ...], verbose: bool) -> None:
     summary = crawl_summary(engine, chosen, started)
     for line in summary.lines(verbose=tty):
         click.echo(line)
-    send_alerts(app)
+    send_alerts(app, quiet=not tty)  # from cron: silent when nothing happened
     if summary.missing:
         missing = ", ".join(summary.missing)
         raise click.ClickException(f"{len(summary.missing)} documents were not recorded (errors above): {missing}")

@@ -31,7 +31,8 @@ def serve(host: str, port: int, debug: bool) -> None:
     from tosmonitor.web import create_app
 
     app = create_app({"DEBUG": True} if debug else None)
-    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    # Werkzeug says "Running on …" once the port is bound; a line of ours before that would claim a
+    # server that may never start (port taken).
     app.run(host=host, port=port, debug=debug, use_reloader=debug)
 
 

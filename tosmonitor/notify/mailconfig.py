@@ -47,6 +47,18 @@ class MailConfig:
         return parseaddr(self.mail_from)[1].rpartition("@")[2].lower()
 
 
+def _loopback(host: str) -> bool:
+    """A host on this machine: a password sent to it in clear never leaves it."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def mail_config(settings: Settings, audiences: tuple[str, ...] = AUDIENCES, *, need_server: bool = True) -> MailConfig:
     """Validate the settings needed to send to ``audiences``; ``need_server=False`` for ``--out``."""
     if settings.smtp_security not in ("none", "starttls", "ssl"):
@@ -57,6 +69,10 @@ def mail_config(settings: Settings, audiences: tuple[str, ...] = AUDIENCES, *, n
             raise ConfigError(SOURCE, "TOSMONITOR_SMTP_HOST", "not set: the SMTP server to send through")
         if bool(settings.smtp_user) != bool(settings.smtp_password):
             raise ConfigError(SOURCE, "TOSMONITOR_SMTP_USER / TOSMONITOR_SMTP_PASSWORD", "set both or neither")
+        if settings.smtp_user and settings.smtp_security == "none" and not _loopback(settings.smtp_host.strip()):
+            raise ConfigError(SOURCE, "TOSMONITOR_SMTP_SECURITY",
+                              "is none while a user and password are set: the password would cross the network "
+                              "unencrypted; use starttls or ssl")
         if settings.smtp_timeout <= 0:
             raise ConfigError(SOURCE, "TOSMONITOR_SMTP_TIMEOUT", f"must be positive, got {settings.smtp_timeout}")
     if not settings.mail_from.strip():
