@@ -45,6 +45,7 @@ def test_uninitialised_database_says_run_init(tmp_path: Path) -> None:
     result = cli("channels")
     assert result.returncode == 1
     assert "not initialised: run `tosmonitor init`" in result.stderr
+    assert not (tmp_path / "empty.db").exists()  # asking left no empty database file behind
 
 
 def test_locked_sqlite_database_is_waited_for_then_the_crawl_completes(

@@ -95,6 +95,10 @@ def migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
 
 def ensure_current(engine: Engine) -> None:
     """Fail with a clear message when the schema is missing or older than this code."""
+    database = engine.url.database
+    sqlite_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if sqlite_file and "uri" not in engine.url.query and not Path(database).exists():  # don't create it
+        raise StoreError(f"database {engine.url!r} is not initialised: run `tosmonitor init`")
     try:
         with engine.connect() as connection:
             if not inspect(connection).has_table(HEAD_TABLE):
