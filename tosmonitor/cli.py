@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from tosmonitor.config import ConfigError, Settings, load_settings
 from tosmonitor.declarations import DeclarationError, ServiceDeclaration
 from tosmonitor.store import StoreError
+from tosmonitor.store.db import database_error_reason
 
 
 class App:
@@ -66,7 +67,7 @@ class FriendlyGroup(click.Group):
             message = error.args[0] if isinstance(error, LookupError) and error.args else str(error)
             raise click.ClickException(message) from None
         except DBAPIError as error:  # e.g. a read-only file, a full disk, a server gone mid-command
-            reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+            reason = database_error_reason(error)
             raise click.ClickException(f"database error (the failed transaction was rolled back): {reason}") from None
 
 

@@ -15,6 +15,7 @@ from tosmonitor.crawling import load_checked_declarations
 from tosmonitor.fetching import FetchResult
 from tosmonitor.recording import record_fetch
 from tosmonitor.store import make_engine, transaction
+from tosmonitor.store.db import database_error_reason
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ class RecordPipeline:
             with transaction(self.engine) as session:
                 outcome = record_fetch(session, self.declarations[item.service_id], item)
         except DBAPIError as error:  # rolled back: the document is reported as not recorded
-            reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
-            logger.error("%s / %s: not recorded, database error: %s", item.service_id, item.doc_type, reason)
+            logger.error("%s / %s: not recorded, database error: %s", item.service_id, item.doc_type,
+                         database_error_reason(error))
             return item
         self.outcomes.append(outcome)
         if self.progress_total:

@@ -13,16 +13,25 @@ AUDIENCES = ("comms", "legal")
 SOURCE = "mail settings"
 
 
-def _address(key: str, value: str) -> str:
-    """``value`` if it is one plain e-mail address (optionally with a display name), else a ConfigError."""
+def address_problem(value: str) -> str | None:
+    """Why ``value`` is not one plain e-mail address (optionally with a display name); ``None`` when it is."""
     name, address = parseaddr(value)
     local, at, domain = address.rpartition("@")
     if not value.strip() or not at or not local or "." not in domain or any(c in address for c in " ,;<>"):
-        raise ConfigError(SOURCE, key, f"not an e-mail address: {value!r}")
+        return "not an e-mail address"
     try:
         Address(display_name=name, addr_spec=address)
     except (ValueError, IndexError) as error:
-        raise ConfigError(SOURCE, key, f"not an e-mail address: {value!r} ({error})") from None
+        return f"not an e-mail address ({error})"
+    return None
+
+
+def _address(key: str, value: str) -> str:
+    """``value`` if it is one plain e-mail address (optionally with a display name), else a ConfigError."""
+    problem = address_problem(value)
+    if problem is not None:
+        detail = problem.removeprefix("not an e-mail address")
+        raise ConfigError(SOURCE, key, f"not an e-mail address: {value!r}{detail}")
     return value.strip()
 
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,12 @@ HEAD_REVISION = "0004"
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message says why and what to do."""
+
+
+def database_error_reason(error: DBAPIError) -> str:
+    """The driver's own one-line reason for a failed statement (no SQL, no parameters)."""
+    text = str(error.orig).strip() if error.orig is not None else ""
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

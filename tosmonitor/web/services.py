@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -10,6 +9,7 @@ from sqlalchemy import func, select
 
 from tosmonitor.channels import CHANNEL_STATES
 from tosmonitor.dates import not_yet_in_force
+from tosmonitor.notify.mailconfig import address_problem
 from tosmonitor.reports import diff_report
 from tosmonitor.statements import unique_statements
 from tosmonitor.store import repository
@@ -18,9 +18,6 @@ from tosmonitor.web import db
 from tosmonitor.web.auth import login_required, role_required
 from tosmonitor.web.changes import changes_html
 from tosmonitor.web.i18n import gettext as _
-
-#: an address an alert can be sent to (the owner gets legal alerts of the service)
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 bp = Blueprint("services", __name__)
 
@@ -76,7 +73,7 @@ def edit_channel(service_id: str):  # type: ignore[no-untyped-def]
     admins = [line.strip() for line in request.form.get("admins", "").splitlines() if line.strip()]
     if state not in CHANNEL_STATES or len(owner) > 200 or len(owner_email) > 200:
         abort(400)
-    if owner_email and not EMAIL.fullmatch(owner_email):
+    if owner_email and address_problem(owner_email) is not None:  # the owner gets the service's legal alerts
         flash(_("The owner's e-mail address is not valid; nothing was saved."))
         return redirect(url_for("services.service", service_id=service_id))
     channel = repository.channel_of(session, service_id)
@@ -125,7 +122,7 @@ def history(document_id: int):  # type: ignore[no-untyped-def]
 def compare(document_id: int):  # type: ignore[no-untyped-def]
     session = db()
     document = session.get(Document, document_id) or abort(404)
-    latest = repository.latest_version(session, document.id)
+    latest = repository.latest_version_ref(session, document.id)
     last = latest.number if latest is not None else 0
     chosen: list[int | None] = []
     for name in ("from", "to"):
