@@ -5,7 +5,8 @@ Usage::
     python bench/topics_eval.py [LABELS.jsonl ...] [--show-errors TOPIC] [--lang auto|en|fi]
                                 [--rules-only] [--reference]
 
-Defaults: ``../shared/labels/dev.jsonl`` (when present) and ``tests/data/fi_labels.jsonl``.
+Defaults: ``../shared/labels/dev.jsonl`` (when present), ``tests/data/fi_labels.jsonl`` (labelled by the
+rules' author) and ``tests/data/fi_blind.jsonl`` (labelled blind to the rules; see tests/data/README.md).
 Each line needs ``text`` and ``labels``; optional ``lang`` (for the per-language table),
 ``source`` and ``negatives_reliable``. A row counts as a negative for a topic only where its
 labels are reliable for that topic: ToS;DR rows (``negatives_reliable: false``) are positives
@@ -35,6 +36,7 @@ CLAUDETTE_UNANNOTATED = {"content_licence", "content_ownership", "ai_training", 
 DEFAULTS = [
     ROOT.parent / "shared" / "labels" / "dev.jsonl",
     ROOT / "tests" / "data" / "fi_labels.jsonl",
+    ROOT / "tests" / "data" / "fi_blind.jsonl",
 ]
 
 
