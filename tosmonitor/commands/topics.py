@@ -46,7 +46,7 @@ def topics_command(as_json: bool, lang: str) -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
 @click.option(
     "--lang",
-    type=click.Choice(["auto", "en", "fi", "de", "it", "pl"]),
+    type=click.Choice(["auto", "en", "fi", "de", "it", "pl", "sv"]),
     default="auto",
     show_default=True,
     help="Force the clause language instead of detecting it.",
