@@ -7,7 +7,8 @@ Usage::
 
 Defaults: ``../shared/labels/dev.jsonl`` (when present), ``tests/data/fi_labels.jsonl`` (labelled by the
 rules' author), ``tests/data/fi_blind.jsonl`` and ``tests/data/fi_blind2.jsonl`` (labelled blind to the rules;
-see tests/data/README.md; fi_blind is also reported by half, development and held-out).
+see tests/data/README.md) and the Swedish ``tests/data/sv_blind.jsonl``; fi_blind and sv_blind are also
+reported by half, development and held-out.
 Each line needs ``text`` and ``labels``; optional ``lang`` (for the per-language table),
 ``source`` and ``negatives_reliable``. A row counts as a negative for a topic only where its
 labels are reliable for that topic: ToS;DR rows (``negatives_reliable: false``) are positives
@@ -41,6 +42,7 @@ DEFAULTS = [
     ROOT / "tests" / "data" / "fi_labels.jsonl",
     ROOT / "tests" / "data" / "fi_blind.jsonl",
     ROOT / "tests" / "data" / "fi_blind2.jsonl",
+    ROOT / "tests" / "data" / "sv_blind.jsonl",
 ]
 
 
@@ -53,11 +55,11 @@ def reliable_negative(row: dict, topic: str) -> bool:
 
 
 def blind_half(row: dict) -> str:
-    """``"development"`` or ``"held-out"``: the split of tests/data/fi_blind.jsonl by source site.
+    """``"development"`` or ``"held-out"``: the split of fi_blind.jsonl / sv_blind.jsonl by source site.
 
     Rows of one site (a written row: its id) fall on the same side (md5 of the host, even =
-    development). Rules were written reading only the development half and fi_blind2.jsonl; the
-    held-out half's sentences are not read while writing rules (tests/data/README.md).
+    development). Rules were written reading only the development halves (and fi_blind2.jsonl); the
+    held-out halves' sentences are not read while writing rules (tests/data/README.md).
     """
     key = urlparse(row["url"]).netloc if row.get("url") else row["id"]
     return "development" if int(hashlib.md5(key.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     total_time = 0.0
     for path in files:
         rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-        if path.name == "fi_blind.jsonl":
+        if path.name in ("fi_blind.jsonl", "sv_blind.jsonl"):
             for row in rows:
                 row["half"] = blind_half(row)
         counts, errors, rate, elapsed = evaluate(rows, args.lang, model=not args.rules_only, fast=not args.reference)
