@@ -192,3 +192,20 @@ def test_x_dropping_its_second_copy_of_the_terms_is_not_a_loss_of_rights() -> No
     assert statements("2023-08-23") == ["disputes: now class-action waiver"]
     moved_to_texas = statements("2024-10-21")
     assert "courts: now Northern District, Texas, Tarrant County" in moved_to_texas
+
+
+def test_swedish_and_german_places_are_stated():
+    [sv] = plain_statements(
+        "Dessa villkor regleras av svensk lag.", "Dessa villkor regleras av finsk lag.", ["governing_law"]
+    )
+    assert (sv.old, sv.new, sv.text_fi) == ("Sweden", "Finland", "sovellettava laki: Ruotsi → Suomi")
+    [de] = plain_statements(
+        "Diese Bedingungen unterliegen irischem Recht.",
+        "Diese Bedingungen unterliegen kalifornischem Recht.",
+        ["governing_law"],
+    )
+    assert de.text_en == "governing law: Ireland → California"
+    [court] = plain_statements(
+        "Tvister avgörs av Stockholms tingsrätt.", "Tvister avgörs av Helsingfors tingsrätt.", ["jurisdiction"]
+    )
+    assert court.text_en == "courts: Stockholm → Helsinki"

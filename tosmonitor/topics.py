@@ -522,8 +522,13 @@ _COUNTY = re.compile(r"\b(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+ (?:County|Parish|Distr
 @cache
 def _place_pattern(name: str, lang: str) -> re.Pattern[str]:
     spec = next(p for p in _RULES["places"] if p["en"] == name)
-    langs = ["fi", "en"] if lang == "fi" else ["en"] if lang == "en" else ["en", "fi"]
-    alts = "|".join(f"(?:{spec['pattern_' + lg]})" for lg in langs)
+    if lang == "en":
+        langs = ["en"]
+    elif lang in ("fi", "sv", "de"):  # the language's own names (where they differ), then English
+        langs = [lang, "en"]
+    else:  # undetermined or another language: every name we know
+        langs = ["en", "fi", "sv", "de"]
+    alts = "|".join(f"(?:{spec['pattern_' + lg]})" for lg in langs if f"pattern_{lg}" in spec)
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
 
 
