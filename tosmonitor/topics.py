@@ -519,15 +519,15 @@ def places(text: str, lang: str = "auto") -> list[str]:
 _COUNTY = re.compile(r"\b(?:[A-Z][a-z]+ ){0,2}[A-Z][a-z]+ (?:County|Parish|District)\b")
 
 
+# languages whose place names topics.json spells out ("pattern_fi", "pattern_sv", ...), English first
+_PLACE_LANGS = ("en", *sorted({key[8:] for p in _RULES["places"] for key in p if key.startswith("pattern_")} - {"en"}))
+
+
 @cache
 def _place_pattern(name: str, lang: str) -> re.Pattern[str]:
     spec = next(p for p in _RULES["places"] if p["en"] == name)
-    if lang == "en":
-        langs = ["en"]
-    elif lang in ("fi", "sv", "de"):  # the language's own names (where they differ), then English
-        langs = [lang, "en"]
-    else:  # undetermined or another language: every name we know
-        langs = ["en", "fi", "sv", "de"]
+    # the language's own names (where they differ), then English; otherwise every name we know
+    langs = ("en",) if lang == "en" else (lang, "en") if lang in _PLACE_LANGS else _PLACE_LANGS
     alts = "|".join(f"(?:{spec['pattern_' + lg]})" for lg in langs if f"pattern_{lg}" in spec)
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
 
